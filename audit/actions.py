@@ -1,0 +1,196 @@
+"""Every write that changes papers goes through here, so views, commands and tasks share it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+
+from audit.ingest.bibtex import BibEntry, match_title, parse_bibtex
+from audit.ingest.pdf import PdfError, check_header
+from audit.ingest.pipeline import extract_paper
+from audit.ingest.sources import Source
+from audit.models import Corpus, Paper, Sentence
+
+logger = logging.getLogger(__name__)
+
+UNFINISHED = (Paper.Status.PENDING, Paper.Status.PROCESSING)
+
+
+@dataclass
+class Added:
+    paper: Paper
+    created: bool
+
+
+def add_source(corpus: Corpus, source: Source) -> Added:
+    """Register one input as a paper of `corpus`; the same content twice is one paper."""
+    if source.data is None:
+        paper = Paper.objects.create(
+            corpus=corpus,
+            original_name=source.name[-500:],
+            status=Paper.Status.FAILED,
+            error=source.error,
+            progress=100,
+        )
+        return Added(paper, created=True)
+    sha256 = hashlib.sha256(source.data).hexdigest()
+    existing = Paper.objects.filter(corpus=corpus, sha256=sha256).first()
+    if existing:
+        return Added(existing, created=False)
+    fields = {"original_name": source.name[-500:], "size_bytes": len(source.data)}
+    try:
+        check_header(source.data[:1024])
+    except PdfError as error:
+        fields |= {"status": Paper.Status.FAILED, "error": str(error), "progress": 100}
+    else:
+        fields["file"] = _store(sha256, source.data)
+    try:
+        with transaction.atomic():
+            paper = Paper.objects.create(corpus=corpus, sha256=sha256, **fields)
+    except IntegrityError:
+        # Someone added the same content a moment ago.
+        return Added(Paper.objects.get(corpus=corpus, sha256=sha256), created=False)
+    return Added(paper, created=True)
+
+
+def _store(sha256: str, data: bytes) -> str:
+    """Files are stored under their content hash: the same PDF in two corpora is one file."""
+    name = f"papers/{sha256[:2]}/{sha256}.pdf"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(data))
+    return name
+
+
+def process_paper(paper_id: int) -> None:
+    """Extract a paper's text and seed sentences. Safe to run twice, or after a crash."""
+    claimed = Paper.objects.filter(pk=paper_id, status__in=UNFINISHED).update(
+        status=Paper.Status.PROCESSING, progress=0
+    )
+    if not claimed:
+        return  # finished, failed or deleted meanwhile
+    paper = Paper.objects.select_related("corpus").get(pk=paper_id)
+
+    def progress(percent: int) -> None:
+        Paper.objects.filter(pk=paper_id, status=Paper.Status.PROCESSING).update(progress=percent)
+
+    try:
+        extracted = extract_paper(
+            Path(paper.file.path),
+            max_pages=settings.SEEDAUDIT_MAX_PAGES,
+            spacy_model=settings.SPACY_MODEL,
+            on_progress=progress,
+        )
+    except PdfError as error:
+        _fail(paper_id, str(error))
+        return
+    except DatabaseError:
+        raise  # the database went away: let the task be retried
+    except Exception as error:
+        logger.exception("Paper %s (%s) could not be processed", paper_id, paper.original_name)
+        _fail(paper_id, f"This PDF could not be processed ({type(error).__name__}: {error}).")
+        return
+
+    sentences = [
+        Sentence(
+            paper_id=paper_id,
+            index=index,
+            paragraph=s.paragraph,
+            page=s.page,
+            page_end=s.page_end,
+            section=s.section[:300],
+            kind=s.kind,
+            text=s.text,
+            is_seed=s.is_seed,
+            terms=s.terms,
+            spans=s.spans,
+            suggested_label=s.suggested_label,
+        )
+        for index, s in enumerate(extracted.sentences)
+    ]
+    with transaction.atomic():
+        paper = Paper.objects.select_for_update().get(pk=paper_id)
+        paper.sentences.all().delete()
+        Sentence.objects.bulk_create(sentences, batch_size=2000)
+        found = extracted.metadata
+        found_metadata = {
+            "title": found.title[:1000],
+            "authors": found.authors,
+            "year": found.year,
+            "venue": found.venue[:500],
+        }
+        written = [name for name in found_metadata if name not in paper.user_set_fields]
+        for name in written:
+            setattr(paper, name, found_metadata[name])
+        paper.pages = extracted.pages
+        paper.status = Paper.Status.DONE
+        paper.error = ""
+        paper.progress = 100
+        paper.processed_at = timezone.now()
+        paper.save(update_fields=[*written, "pages", "status", "error", "progress", "processed_at"])
+        entry = match_title(paper.title, bibliography(paper.corpus))
+        if entry:
+            _apply_entry(paper, entry)
+
+
+def _fail(paper_id: int, reason: str) -> None:
+    Paper.objects.filter(pk=paper_id).update(
+        status=Paper.Status.FAILED, error=reason, progress=100, processed_at=timezone.now()
+    )
+
+
+def reprocess(paper: Paper) -> None:
+    """Queue a paper again, keeping what people set on it."""
+    paper.status = Paper.Status.PENDING
+    paper.progress = 0
+    paper.error = ""
+    paper.save(update_fields=["status", "progress", "error"])
+
+
+def bibliography(corpus: Corpus) -> list[BibEntry]:
+    return parse_bibtex(corpus.bibtex) if corpus.bibtex else []
+
+
+def add_bibliography(corpus: Corpus, bibtex: str) -> int:
+    """Keep `bibtex` with the corpus and apply it to its papers; returns how many matched."""
+    entries = parse_bibtex(bibtex)
+    if not entries:
+        raise ValueError("No BibTeX entries with a title were found in this file.")
+    with transaction.atomic():
+        corpus.bibtex = f"{corpus.bibtex}\n{bibtex}".strip()
+        corpus.save(update_fields=["bibtex"])
+        matched = 0
+        for paper in corpus.papers.select_for_update().filter(status=Paper.Status.DONE):
+            entry = match_title(paper.title, entries)
+            if entry:
+                _apply_entry(paper, entry)
+                matched += 1
+    return matched
+
+
+def _apply_entry(paper: Paper, entry: BibEntry) -> None:
+    values = {
+        "title": entry.title[:1000],
+        "authors": entry.authors,
+        "year": entry.year if entry.year and 1900 <= entry.year <= 2100 else None,
+        "venue": entry.venue[:500],
+        "anthology_id": entry.anthology_id[:100],
+    }
+    update_metadata(paper, {k: v for k, v in values.items() if v})
+
+
+def update_metadata(paper: Paper, values: dict) -> None:
+    """Set metadata a person (or their BibTeX) gave; reprocessing will not overwrite it."""
+    for name, value in values.items():
+        if name not in Paper.EDITABLE_METADATA:
+            raise ValueError(f"{name} is not editable metadata")
+        setattr(paper, name, value)
+    paper.user_set_fields = sorted(set(paper.user_set_fields) | set(values))
+    paper.save(update_fields=[*values, "user_set_fields"])

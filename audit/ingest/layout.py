@@ -1,0 +1,268 @@
+"""Layout analysis: from the words of a page to its lines in reading order, each with a role.
+
+Papers are mostly two-column, with full-width titles, tables and figures, footnotes, margin line
+numbers and running headers. We build lines from words, drop what is not the author's prose
+(line numbers, headers and footers, text inside figures), order the lines with a recursive XY
+cut that prefers cutting along column gutters, and tag each line with the block it belongs to
+(body, heading, caption, footnote, or non-prose such as table cells).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from audit.ingest.pdf import PageWords, Word
+
+HEADING = "heading"
+BODY = "body"
+CAPTION = "caption"
+FOOTNOTE = "footnote"
+NON_PROSE = "non_prose"
+
+_DIGITS = re.compile(r"^\d{1,4}$")
+_SECTION_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}|[A-H](\.\d{1,2}){0,3})\.?$")
+
+
+@dataclass
+class Line:
+    words: list[Word]
+    page: int
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    column: tuple[float, float] = (0.0, 0.0)
+    role: str = BODY
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def bold(self) -> bool:
+        return all(w.bold for w in self.words)
+
+    @classmethod
+    def of(cls, words: list[Word], page: int) -> Line:
+        sizes = Counter()
+        for w in words:
+            sizes[w.size] += len(w.text)
+        return cls(
+            words=words,
+            page=page,
+            x0=min(w.x0 for w in words),
+            x1=max(w.x1 for w in words),
+            top=min(w.top for w in words),
+            bottom=max(w.bottom for w in words),
+            size=sizes.most_common(1)[0][0],
+        )
+
+
+@dataclass
+class DocumentStyle:
+    """What body text looks like in this document: the yardstick for everything else."""
+
+    body_size: float
+    # The width of a full line of body text (a column, in a two-column paper).
+    line_width: float
+    page_heights: dict[int, float]
+    repeated_margin_texts: set[str] = field(default_factory=set)
+
+
+def page_lines(page: PageWords) -> list[Line]:
+    """Group the page's words into lines, in the order PDFium read them."""
+    lines: list[Line] = []
+    current: list[Word] = []
+    for word in page.words:
+        if word.in_figure:
+            continue
+        if current and _continues_line(current[-1], word):
+            current.append(word)
+            continue
+        if current:
+            lines.append(Line.of(current, page.number))
+        current = [word]
+    if current:
+        lines.append(Line.of(current, page.number))
+    return _merge_split_lines(lines)
+
+
+def _continues_line(last: Word, word: Word) -> bool:
+    overlap = min(last.bottom, word.bottom) - max(last.top, word.top)
+    same_band = overlap > 0.4 * min(last.height, word.height)
+    gap = word.x0 - last.x1
+    # A section number and its title, or a bold run-in heading and its paragraph, are set apart
+    # by a wider space than words are.
+    # Justified lines stretch the space after a sentence or clause most; a section number and
+    # its title, or a bold run-in heading and its paragraph, are set apart by a quad.
+    wide = last.text.endswith((".", ":", ";", ",", ")", "?", "!")) or (
+        last.bold and _SECTION_NUMBER.match(last.text)
+    )
+    limit = (2.5 if wide else 1.0) * max(last.size, word.size)
+    return same_band and -1.0 <= gap <= limit
+
+
+def _merge_split_lines(lines: list[Line]) -> list[Line]:
+    # PDFium sometimes breaks a visual line after a superscript or a font change; rejoin
+    # consecutive pieces that sit side by side on the same baseline.
+    merged: list[Line] = []
+    for line in lines:
+        if merged and _continues_line(merged[-1].words[-1], line.words[0]):
+            merged[-1] = Line.of(merged[-1].words + line.words, line.page)
+        else:
+            merged.append(line)
+    return merged
+
+
+def document_style(pages: list[list[Line]], heights: list[float]) -> DocumentStyle:
+    sizes = Counter()
+    for lines in pages:
+        for line in lines:
+            sizes[line.size] += sum(len(w.text) for w in line.words)
+    body_size = sizes.most_common(1)[0][0] if sizes else 10.0
+    widths = Counter(
+        round(line.x1 - line.x0) for lines in pages for line in lines if line.size == body_size
+    )
+    line_width = float(widths.most_common(1)[0][0]) if widths else 200.0
+    # Running headers and footers: the same text (numbers aside) near the top or bottom edge of
+    # several pages.
+    seen = Counter()
+    for lines, height in zip(pages, heights, strict=True):
+        keys = {_margin_key(line) for line in lines if _near_edge(line, height)}
+        seen.update(keys)
+    repeated = {key for key, n in seen.items() if n >= max(2, len(pages) // 3)}
+    return DocumentStyle(
+        body_size=body_size,
+        line_width=line_width,
+        page_heights={lines[0].page: h for lines, h in zip(pages, heights, strict=True) if lines},
+        repeated_margin_texts=repeated,
+    )
+
+
+def _margin_key(line: Line) -> str:
+    return re.sub(r"\d+", "#", line.text.lower())
+
+
+def _near_edge(line: Line, height: float) -> bool:
+    return line.bottom < 0.09 * height or line.top > 0.91 * height
+
+
+def drop_page_furniture(
+    lines: list[Line], style: DocumentStyle, width: float, height: float
+) -> list[Line]:
+    """Remove margin line numbers, running headers/footers and page numbers."""
+    prose = [ln for ln in lines if not _DIGITS.match(ln.text) and len(ln.words) > 2]
+    if prose:
+        left = min(ln.x0 for ln in prose)
+        right = max(ln.x1 for ln in prose)
+    else:
+        left, right = 0.0, width
+    kept = []
+    for line in lines:
+        text = line.text
+        if _DIGITS.match(text) and (line.x1 <= left + 1 or line.x0 >= right - 1):
+            continue  # a line number in the margin of a review copy
+        if _near_edge(line, height) and (
+            _DIGITS.match(text) or _margin_key(line) in style.repeated_margin_texts
+        ):
+            continue
+        kept.append(line)
+    return kept
+
+
+def reading_order(lines: list[Line], body_size: float) -> list[Line]:
+    """Order lines by a recursive XY cut that cuts along column gutters first."""
+    ordered: list[Line] = []
+    _xy_cut(lines, body_size, ordered, column=None)
+    return ordered
+
+
+def _xy_cut(
+    lines: list[Line], body_size: float, out: list[Line], column: tuple[float, float] | None
+) -> None:
+    if not lines:
+        return
+    if column is None:
+        column = _column_bounds(lines)
+    if len(lines) > 1:
+        cut = _vertical_cut(lines, body_size)
+        if cut is not None:
+            left = [ln for ln in lines if (ln.x0 + ln.x1) / 2 < cut]
+            right = [ln for ln in lines if (ln.x0 + ln.x1) / 2 >= cut]
+            _xy_cut(left, body_size, out, _column_bounds(left))
+            _xy_cut(right, body_size, out, _column_bounds(right))
+            return
+        cut_y = _horizontal_cut(lines)
+        if cut_y is not None:
+            _xy_cut([ln for ln in lines if ln.top < cut_y], body_size, out, column)
+            _xy_cut([ln for ln in lines if ln.top >= cut_y], body_size, out, column)
+            return
+    for line in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
+        line.column = column
+        out.append(line)
+
+
+def _column_bounds(lines: list[Line]) -> tuple[float, float]:
+    # The left edge most lines start at, and the right edge most lines reach: indented first
+    # lines and short last lines of paragraphs do not move them.
+    lefts = Counter(round(ln.x0) for ln in lines)
+    rights = Counter(round(ln.x1) for ln in lines)
+    left = lefts.most_common(1)[0][0]
+    right = rights.most_common(1)[0][0]
+    if right - left < 0.5 * (max(ln.x1 for ln in lines) - min(ln.x0 for ln in lines)):
+        left, right = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
+    return float(left), float(right)
+
+
+def _vertical_cut(lines: list[Line], body_size: float) -> float | None:
+    """The x of the widest gutter no line crosses; failing that, one that few lines overhang."""
+    intervals = sorted((ln.x0, ln.x1) for ln in lines)
+    best_gap, best_x = 0.5 * body_size, None
+    reach = intervals[0][1]
+    for x0, x1 in intervals[1:]:
+        if x0 - reach >= best_gap:
+            best_gap, best_x = x0 - reach, (x0 + reach) / 2
+        reach = max(reach, x1)
+    if best_x is not None:
+        return best_x
+    return _overhung_gutter(lines, body_size)
+
+
+def _overhung_gutter(lines: list[Line], body_size: float) -> float | None:
+    # A gutter crossed only by lines that mostly lie on one side of it (a long formula or URL
+    # running into the gutter) is still a gutter; a centred title or a full-width table is not.
+    events = sorted([(ln.x0, 1) for ln in lines] + [(ln.x1, -1) for ln in lines])
+    allowed = max(1, len(lines) // 20)
+    cover = 0
+    candidates = []
+    for (x, step), (next_x, _) in pairwise(events):
+        cover += step
+        if next_x - x >= 0.5 * body_size and cover <= allowed:
+            candidates.append((cover, -(next_x - x), (x + next_x) / 2))
+    for _, _, cut in sorted(candidates):
+        left = [ln for ln in lines if ln.x1 <= cut]
+        right = [ln for ln in lines if ln.x0 >= cut]
+        crossing = [ln for ln in lines if ln.x0 < cut < ln.x1]
+        one_sided = all(min(cut - ln.x0, ln.x1 - cut) <= 0.25 * (ln.x1 - ln.x0) for ln in crossing)
+        if one_sided and len(left) >= 3 and len(right) >= 3:
+            widths = [ln.x1 - ln.x0 for ln in left + right]
+            if statistics.median(widths) > 4 * body_size:
+                return cut
+    return None
+
+
+def _horizontal_cut(lines: list[Line]) -> float | None:
+    """The y in the middle of the tallest empty horizontal band between lines."""
+    spans = sorted((ln.top, ln.bottom) for ln in lines)
+    best_gap, best_y = 0.0, None
+    reach = spans[0][1]
+    for top, bottom in spans[1:]:
+        if top - reach > best_gap:
+            best_gap, best_y = top - reach, (top + reach) / 2
+        reach = max(reach, bottom)
+    return best_y if best_gap > 0 else None

@@ -1,0 +1,103 @@
+"""The whole ingestion of one PDF: words, layout, paragraphs, sentences and seed hits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from audit.detect import detector
+from audit.ingest import layout
+from audit.ingest.metadata import PaperMetadata, guess_metadata, is_footer
+from audit.ingest.paragraphs import REFERENCE, paragraphs
+from audit.ingest.pdf import read_pdf
+from audit.ingest.sentences import nlp
+
+# Share of the progress bar spent reading pages; the rest is layout, sentences and matching.
+_READING_SHARE = 70
+
+
+@dataclass
+class ExtractedSentence:
+    text: str
+    page: int
+    page_end: int | None
+    section: str
+    kind: str
+    paragraph: int
+    terms: list[str]
+    spans: list[tuple[int, int]]
+    implicit: bool
+    suggested_label: str
+
+    @property
+    def is_seed(self) -> bool:
+        return bool(self.terms)
+
+
+@dataclass
+class ExtractedPaper:
+    pages: int
+    metadata: PaperMetadata
+    sentences: list[ExtractedSentence]
+
+    @property
+    def seed_sentences(self) -> list[ExtractedSentence]:
+        return [s for s in self.sentences if s.is_seed]
+
+
+def extract_paper(
+    path: Path,
+    *,
+    max_pages: int,
+    spacy_model: str = "",
+    on_progress: Callable[[int], None] | None = None,
+) -> ExtractedPaper:
+    """Read the PDF at `path`; raises `audit.ingest.pdf.PdfError` for files that are not papers."""
+
+    def page_read(done: int, total: int) -> None:
+        if on_progress:
+            on_progress(done * _READING_SHARE // total)
+
+    content = read_pdf(path, max_pages=max_pages, on_page=page_read)
+    pages = [layout.page_lines(page) for page in content.pages]
+    style = layout.document_style(pages, [page.height for page in content.pages])
+    metadata = guess_metadata(content.metadata, pages[0], style.body_size)
+    ordered: list[layout.Line] = []
+    for page, lines in zip(content.pages, pages, strict=True):
+        lines = layout.drop_page_furniture(lines, style, page.width, page.height)
+        if page.number == 1:
+            lines = [ln for ln in lines if not (ln.top > 0.75 * page.height and is_footer(ln.text))]
+        ordered += layout.reading_order(lines, style.body_size)
+    paper_paragraphs = paragraphs(ordered, style)
+
+    pipeline = nlp(spacy_model)
+    seeds = detector(pipeline)
+    sentences: list[ExtractedSentence] = []
+    docs = pipeline.pipe(p.text for p in paper_paragraphs)
+    for number, (paragraph, doc) in enumerate(zip(paper_paragraphs, docs, strict=True)):
+        for sentence, hit in seeds.sentences(doc):
+            text = sentence.text.strip()
+            if not text:
+                continue
+            if paragraph.kind == REFERENCE:
+                hit = None
+            start = paragraph.page_at(sentence.start_char)
+            end = paragraph.page_at(sentence.end_char - 1)
+            sentences.append(
+                ExtractedSentence(
+                    text=text,
+                    page=start,
+                    page_end=end if end != start else None,
+                    section=paragraph.section,
+                    kind=paragraph.kind,
+                    paragraph=number,
+                    terms=hit.terms if hit else [],
+                    spans=hit.spans if hit else [],
+                    implicit=hit.implicit if hit else False,
+                    suggested_label=hit.suggested_label.value if hit else "",
+                )
+            )
+    if on_progress:
+        on_progress(100)
+    return ExtractedPaper(pages=len(content.pages), metadata=metadata, sentences=sentences)

@@ -1,0 +1,124 @@
+"""`manage.py ingest PATH...`: add papers to a corpus from PDFs, folders and zip archives."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from audit import actions
+from audit.ingest.sources import Limits, from_paths
+from audit.management.progress import ProgressBar
+from audit.models import Corpus, Paper
+from audit.tasks import queue_paper
+
+# With no worker at all, say so instead of waiting in silence.
+WORKER_HINT_AFTER_S = 15
+
+
+class Command(BaseCommand):
+    help = "Ingest PDFs (files, folders, .zip archives) into a corpus and find seed sentences."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path)
+        parser.add_argument("--corpus", default="default", help="corpus name (created if new)")
+        parser.add_argument("--sync", action="store_true", help="process here, not on Celery")
+        parser.add_argument("--json", action="store_true", help="one JSON object per paper")
+        parser.add_argument("--bib", type=Path, help="BibTeX file with the papers' metadata")
+        parser.add_argument(
+            "--no-wait", action="store_true", help="queue the papers and return at once"
+        )
+
+    def handle(self, *args, **options):
+        corpus, _ = Corpus.objects.get_or_create(name=options["corpus"])
+        if options["bib"]:
+            try:
+                actions.add_bibliography(corpus, options["bib"].read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:
+                raise CommandError(f"{options['bib']}: {error}") from error
+        limits = Limits(
+            max_pdf_bytes=settings.SEEDAUDIT_MAX_PDF_MB * 2**20,
+            max_zip_bytes=settings.SEEDAUDIT_MAX_ZIP_MB * 2**20,
+        )
+        results: list[tuple[str, actions.Added]] = [
+            (source.name, actions.add_source(corpus, source))
+            for source in from_paths(options["paths"], limits)
+        ]
+        if not results:
+            raise CommandError("No PDF or zip files found in the given paths.")
+        todo = [
+            a.paper.pk for _, a in results if a.created and a.paper.status in actions.UNFINISHED
+        ]
+        if options["sync"]:
+            self._process_here(todo)
+        else:
+            for paper_id in todo:
+                queue_paper(Paper(pk=paper_id))
+            if options["no_wait"]:
+                self.stderr.write(f"Queued {len(todo)} papers on Celery.")
+                return
+            self._wait_for_workers(todo)
+        papers = Paper.objects.in_bulk([a.paper.pk for _, a in results])
+        for name, added in results:
+            self._report(name, papers[added.paper.pk], added.created, options["json"])
+
+    def _process_here(self, todo: list[int]) -> None:
+        bar = ProgressBar(len(todo), "ingest", self.stderr._out)
+        for done, paper_id in enumerate(todo):
+            bar.update(done, Paper.objects.get(pk=paper_id).original_name[-60:])
+            actions.process_paper(paper_id)
+        bar.update(len(todo))
+        bar.close()
+
+    def _wait_for_workers(self, todo: list[int]) -> None:
+        bar = ProgressBar(len(todo), "ingest", self.stderr._out)
+        started = time.monotonic()
+        hinted = False
+        while True:
+            rows = list(Paper.objects.filter(pk__in=todo).values_list("status", "progress"))
+            unfinished = [p for s, p in rows if s in actions.UNFINISHED]
+            bar.update(len(rows) - len(unfinished) + sum(unfinished) / 100)
+            if not unfinished:
+                break
+            working = any(s == Paper.Status.PROCESSING for s, _ in rows)
+            if not hinted and not working and time.monotonic() - started > WORKER_HINT_AFTER_S:
+                hinted = True
+                self.stderr.write(
+                    "\nNo Celery worker has taken the papers yet. Start one with "
+                    "`celery -A audit worker`, or run this command with --sync."
+                )
+            time.sleep(0.3)
+        bar.close()
+
+    def _report(self, name: str, paper: Paper, created: bool, as_json: bool) -> None:
+        status = paper.status if created else "duplicate"
+        seeds = list(paper.sentences.filter(is_seed=True).order_by("index"))
+        if as_json:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "file": name,
+                        "sha256": paper.sha256,
+                        "status": status,
+                        "error": paper.error,
+                        "title": paper.title,
+                        "year": paper.year,
+                        "pages": paper.pages,
+                        "seed_sentences": [
+                            {"text": s.text, "page": s.page, "section": s.section, "terms": s.terms}
+                            for s in seeds
+                        ],
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        elif paper.status == Paper.Status.FAILED:
+            self.stdout.write(f"{status:9} {name}: {paper.error}")
+        else:
+            self.stdout.write(
+                f"{status:9} {name}: {paper.pages} pages, {len(seeds)} seed sentences"
+                f" — {paper.title or 'untitled'}"
+            )

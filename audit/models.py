@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from audit.taxonomy import Label
+
+
+class CorpusQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CorpusQuerySet:
+        if user.is_staff:
+            return self
+        return self.filter(Q(owner=user) | Q(members=user)).distinct()
+
+
+class Corpus(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="corpora")
+    bibtex = models.TextField(
+        blank=True, help_text="BibTeX whose entries give papers their metadata, matched by title."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CorpusQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "corpora"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Paper(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSING = "processing", "Processing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    # Metadata fields a person (or a BibTeX file) may set; reprocessing keeps what they set.
+    EDITABLE_METADATA = ("title", "authors", "year", "venue", "anthology_id")
+
+    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="papers")
+    file = models.FileField(upload_to="papers/", blank=True)
+    original_name = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size_bytes = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+
+    title = models.CharField(max_length=1000, blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    venue = models.CharField(max_length=500, blank=True)
+    anthology_id = models.CharField(max_length=100, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    user_set_fields = models.JSONField(default=list, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["corpus", "original_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["corpus", "sha256"],
+                condition=~Q(sha256=""),
+                name="one_paper_per_content_per_corpus",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="paper_progress_is_a_percentage"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""), name="failed_paper_says_why"
+            ),
+            models.CheckConstraint(
+                condition=~Q(sha256="") | Q(status="failed"),
+                name="paper_without_content_has_failed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(pages__isnull=False), name="done_paper_has_pages"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
+                name="paper_year_is_plausible",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["corpus", "status"]),
+            models.Index(fields=["corpus", "year"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.original_name
+
+
+class Sentence(models.Model):
+    class Kind(models.TextChoices):
+        BODY = "body", "Body text"
+        CAPTION = "caption", "Caption"
+        FOOTNOTE = "footnote", "Footnote"
+        REFERENCE = "reference", "Reference list"
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="sentences")
+    index = models.PositiveIntegerField(help_text="Position of the sentence in reading order.")
+    paragraph = models.PositiveIntegerField(help_text="Sentences of one paragraph share it.")
+    page = models.PositiveIntegerField()
+    page_end = models.PositiveIntegerField(null=True, blank=True)
+    section = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BODY)
+    text = models.TextField()
+    is_seed = models.BooleanField(default=False)
+    terms = models.JSONField(default=list, blank=True)
+    spans = models.JSONField(default=list, blank=True, help_text="[start, end) of each term.")
+    suggested_label = models.CharField(max_length=30, choices=Label.choices, blank=True)
+
+    class Meta:
+        ordering = ["paper", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "index"], name="one_sentence_per_position"),
+            models.CheckConstraint(
+                condition=Q(is_seed=True) | Q(suggested_label=""),
+                name="only_seed_sentences_get_suggestions",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="reference") | Q(is_seed=False),
+                name="references_are_never_seed_sentences",
+            ),
+        ]
+        indexes = [models.Index(fields=["paper", "is_seed"])]
+
+    def __str__(self) -> str:
+        return self.text[:80]

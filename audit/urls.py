@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from audit import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("corpora/new/", views.corpus_create, name="corpus-create"),
+    path("corpora/<int:corpus_id>/", views.corpus_detail, name="corpus"),
+    path("corpora/<int:corpus_id>/upload/", views.corpus_upload, name="corpus-upload"),
+    path("corpora/<int:corpus_id>/status.json", views.corpus_status, name="corpus-status"),
+    path("papers/<int:paper_id>/", views.paper_detail, name="paper"),
+    path("papers/<int:paper_id>/metadata/", views.paper_metadata, name="paper-metadata"),
+    path("papers/<int:paper_id>/reprocess/", views.paper_reprocess, name="paper-reprocess"),
+    path("papers/<int:paper_id>/pdf/", views.paper_pdf, name="paper-pdf"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from audit import actions
+from audit.forms import CorpusForm, MetadataForm, UploadForm
+from audit.ingest.sources import Limits, from_file
+from audit.models import Corpus, Paper
+from audit.paper_text import paper_sections
+from audit.tasks import queue_paper
+
+
+def _corpus(request, corpus_id: int) -> Corpus:
+    return get_object_or_404(Corpus.objects.visible_to(request.user), pk=corpus_id)
+
+
+def _paper(request, paper_id: int) -> Paper:
+    corpora = Corpus.objects.visible_to(request.user)
+    return get_object_or_404(
+        Paper.objects.select_related("corpus"), pk=paper_id, corpus__in=corpora
+    )
+
+
+def _with_seed_counts(papers):
+    return papers.annotate(seed_count=Count("sentences", filter=Q(sentences__is_seed=True)))
+
+
+@login_required
+def home(request):
+    corpora = Corpus.objects.visible_to(request.user).annotate(
+        paper_count=Count("papers", distinct=True),
+        seed_count=Count("papers__sentences", filter=Q(papers__sentences__is_seed=True)),
+    )
+    return render(request, "audit/home.html", {"corpora": corpora, "form": CorpusForm()})
+
+
+@login_required
+@require_POST
+def corpus_create(request):
+    form = CorpusForm(request.POST)
+    if not form.is_valid():
+        corpora = Corpus.objects.visible_to(request.user)
+        return render(request, "audit/home.html", {"corpora": corpora, "form": form}, status=400)
+    corpus = form.save(commit=False)
+    corpus.owner = request.user
+    corpus.save()
+    return redirect("corpus", corpus_id=corpus.pk)
+
+
+@login_required
+def corpus_detail(request, corpus_id: int):
+    corpus = _corpus(request, corpus_id)
+    papers = _with_seed_counts(corpus.papers.all())
+    filters = {key: request.GET.get(key, "") for key in ("year", "venue", "status", "seeds")}
+    if filters["year"].isdigit():
+        papers = papers.filter(year=int(filters["year"]))
+    if filters["venue"]:
+        papers = papers.filter(venue=filters["venue"])
+    if filters["status"] in Paper.Status.values:
+        papers = papers.filter(status=filters["status"])
+    if filters["seeds"] == "yes":
+        papers = papers.filter(seed_count__gt=0)
+    elif filters["seeds"] == "no":
+        papers = papers.filter(seed_count=0, status=Paper.Status.DONE)
+    facets = corpus.papers.exclude(year=None).values_list("year", flat=True).distinct()
+    venues = corpus.papers.exclude(venue="").values_list("venue", flat=True).distinct()
+    context = {
+        "corpus": corpus,
+        "papers": papers.order_by("-created_at", "pk"),
+        "filters": filters,
+        "years": sorted(set(facets), reverse=True),
+        "venues": sorted(set(venues)),
+        "statuses": Paper.Status.choices,
+        "upload_form": UploadForm(),
+        "max_pdf_mb": settings.SEEDAUDIT_MAX_PDF_MB,
+    }
+    return render(request, "audit/corpus.html", context)
+
+
+@login_required
+@require_POST
+def corpus_upload(request, corpus_id: int):
+    corpus = _corpus(request, corpus_id)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose at least one PDF, .zip or .bib file to upload.")
+        return redirect("corpus", corpus_id=corpus.pk)
+    limits = Limits(
+        max_pdf_bytes=settings.SEEDAUDIT_MAX_PDF_MB * 2**20,
+        max_zip_bytes=settings.SEEDAUDIT_MAX_ZIP_MB * 2**20,
+    )
+    added = duplicates = 0
+    for upload in form.cleaned_data["files"]:
+        if upload.name.lower().endswith(".bib"):
+            try:
+                matched = actions.add_bibliography(corpus, upload.read().decode("utf-8", "replace"))
+            except ValueError as error:
+                messages.error(request, f"{upload.name}: {error}")
+            else:
+                messages.success(request, f"{upload.name}: metadata matched {matched} papers.")
+            continue
+        for source in from_file(upload.name, upload, upload.size, limits):
+            result = actions.add_source(corpus, source)
+            if not result.created:
+                duplicates += 1
+                continue
+            added += 1
+            if result.paper.status == Paper.Status.PENDING:
+                queue_paper(result.paper)
+    if added:
+        messages.success(request, f"Added {added} papers; they are being processed.")
+    if duplicates:
+        messages.info(request, f"{duplicates} files were already in this corpus.")
+    return redirect("corpus", corpus_id=corpus.pk)
+
+
+@login_required
+def corpus_status(request, corpus_id: int):
+    corpus = _corpus(request, corpus_id)
+    papers = _with_seed_counts(corpus.papers.all()).values(
+        "pk", "status", "progress", "error", "title", "original_name", "year", "pages", "seed_count"
+    )
+    return JsonResponse({"papers": list(papers)})
+
+
+def _paper_page(request, paper: Paper, form: MetadataForm, status: int = 200):
+    sentences = list(paper.sentences.all())
+    context = {
+        "paper": paper,
+        "sections": paper_sections(sentences),
+        "seed_sentences": [s for s in sentences if s.is_seed],
+        "metadata_form": form,
+    }
+    return render(request, "audit/paper.html", context, status=status)
+
+
+@login_required
+def paper_detail(request, paper_id: int):
+    paper = _paper(request, paper_id)
+    return _paper_page(request, paper, MetadataForm(instance=paper))
+
+
+@login_required
+@require_POST
+def paper_metadata(request, paper_id: int):
+    paper = _paper(request, paper_id)
+    form = MetadataForm(request.POST, instance=Paper.objects.get(pk=paper.pk))
+    if not form.is_valid():
+        return _paper_page(request, paper, form, status=400)
+    changed = {name: form.cleaned_data[name] for name in form.changed_data}
+    if changed:
+        actions.update_metadata(paper, changed)
+        messages.success(request, "Metadata saved.")
+    return redirect("paper", paper_id=paper.pk)
+
+
+@login_required
+@require_POST
+def paper_reprocess(request, paper_id: int):
+    paper = _paper(request, paper_id)
+    if not paper.file:
+        raise Http404("This paper has no stored file to process.")
+    actions.reprocess(paper)
+    queue_paper(paper)
+    messages.info(request, "The paper is queued for processing again.")
+    return redirect("corpus", corpus_id=paper.corpus_id)
+
+
+@login_required
+def paper_pdf(request, paper_id: int):
+    paper = _paper(request, paper_id)
+    if not paper.file:
+        raise Http404("No file is stored for this paper.")
+    name = paper.original_name.rsplit("/", 1)[-1]
+    return FileResponse(paper.file.open("rb"), content_type="application/pdf", filename=name)
