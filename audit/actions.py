@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F
+from django.db.models.deletion import RestrictedError
 from django.utils import timezone
 
 from audit.ingest.bibtex import BibEntry, match_title, parse_bibtex
@@ -117,8 +119,14 @@ def process_paper(paper_id: int) -> None:
     ]
     with transaction.atomic():
         paper = Paper.objects.select_for_update().get(pk=paper_id)
-        paper.sentences.all().delete()
-        Sentence.objects.bulk_create(sentences, batch_size=2000)
+        try:
+            _replace_sentences(paper, sentences)
+        except RestrictedError:
+            logger.warning(
+                "Paper %s: its text changed since it was annotated; the old sentences are kept "
+                "so that no label is lost.",
+                paper_id,
+            )
         found = extracted.metadata
         found_metadata = {
             "title": found.title[:1000],
@@ -138,6 +146,39 @@ def process_paper(paper_id: int) -> None:
         entry = match_title(paper.title, bibliography(paper.corpus))
         if entry:
             _apply_entry(paper, entry)
+
+
+_SENTENCE_FIELDS = [
+    "index", "paragraph", "page", "page_end", "section", "kind", "is_seed", "terms", "spans",
+    "suggested_label",
+]  # fmt: skip
+
+
+def _replace_sentences(paper: Paper, sentences: list[Sentence]) -> None:
+    """Make the paper's sentences `sentences`, keeping the rows (and what refers to them, such
+    as annotations) of sentences whose text is unchanged. Raises RestrictedError, changing
+    nothing, when a sentence that would go away is still referred to."""
+    pool: dict[str, list[Sentence]] = {}
+    for old in paper.sentences.order_by("index"):
+        pool.setdefault(old.text, []).append(old)
+    kept, new = [], []
+    for sentence in sentences:
+        previous = pool.get(sentence.text)
+        if previous:
+            sentence.pk = previous.pop(0).pk
+            kept.append(sentence)
+        else:
+            new.append(sentence)
+    gone = [old.pk for rows in pool.values() for old in rows]
+    with transaction.atomic():
+        Sentence.objects.filter(pk__in=gone).delete()
+        # Move the kept rows out of the way first: (paper, index) is unique at every step.
+        paper.sentences.update(index=F("index") + _INDEX_OFFSET)
+        Sentence.objects.bulk_update(kept, _SENTENCE_FIELDS, batch_size=1000)
+        Sentence.objects.bulk_create(new, batch_size=2000)
+
+
+_INDEX_OFFSET = 1_000_000
 
 
 def _fail(paper_id: int, reason: str) -> None:

@@ -17,7 +17,7 @@ app.autodiscover_tasks()
 @app.on_after_configure.connect
 def make_broker_folders(sender: Celery, **kwargs) -> None:
     # kombu's filesystem transport expects its folders to exist.
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         folder = sender.conf.broker_transport_options.get(key)
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)

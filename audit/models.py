@@ -98,7 +98,11 @@ class Paper(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or self.original_name
+        return self.title or self.file_name
+
+    @property
+    def file_name(self) -> str:
+        return self.original_name.rsplit("/", 1)[-1]
 
 
 class Sentence(models.Model):

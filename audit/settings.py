@@ -13,7 +13,10 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("SEEDAUDIT_VAR_DIR", BASE_DIR / "var"))
+# Runtime data: the SQLite database, uploads and the filesystem broker's folders. A test run
+# (pytest sets PYTEST_VERSION, and the workers it starts inherit it) keeps its own.
+_DEFAULT_VAR = BASE_DIR / "var" / ("test" if "PYTEST_VERSION" in os.environ else "")
+VAR_DIR = Path(os.environ.get("SEEDAUDIT_VAR_DIR", _DEFAULT_VAR))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -120,6 +123,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "broker" / "out"),
         "data_folder_out": str(VAR_DIR / "broker" / "out"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit import actions
@@ -90,12 +91,12 @@ def corpus_upload(request, corpus_id: int):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Choose at least one PDF, .zip or .bib file to upload.")
-        return redirect("corpus", corpus_id=corpus.pk)
+        return _back_to_corpus(request, corpus)
     limits = Limits(
         max_pdf_bytes=settings.SEEDAUDIT_MAX_PDF_MB * 2**20,
         max_zip_bytes=settings.SEEDAUDIT_MAX_ZIP_MB * 2**20,
     )
-    added = duplicates = 0
+    added = duplicates = failed = 0
     for upload in form.cleaned_data["files"]:
         if upload.name.lower().endswith(".bib"):
             try:
@@ -110,14 +111,27 @@ def corpus_upload(request, corpus_id: int):
             if not result.created:
                 duplicates += 1
                 continue
-            added += 1
             if result.paper.status == Paper.Status.PENDING:
+                added += 1
                 queue_paper(result.paper)
+            else:
+                failed += 1
     if added:
         messages.success(request, f"Added {added} papers; they are being processed.")
+    if failed:
+        messages.error(request, f"{failed} files could not be read: the list below says why.")
     if duplicates:
         messages.info(request, f"{duplicates} files were already in this corpus.")
-    return redirect("corpus", corpus_id=corpus.pk)
+    return _back_to_corpus(request, corpus)
+
+
+def _back_to_corpus(request, corpus: Corpus):
+    # The page uploads with XMLHttpRequest to show upload progress; it then navigates itself,
+    # and the messages wait for that page.
+    url = reverse("corpus", kwargs={"corpus_id": corpus.pk})
+    if request.headers.get("x-requested-with") == "XMLHttpRequest":
+        return JsonResponse({"next": url})
+    return redirect(url)
 
 
 @login_required

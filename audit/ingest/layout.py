@@ -78,8 +78,9 @@ def page_lines(page: PageWords) -> list[Line]:
     """Group the page's words into lines, in the order PDFium read them."""
     lines: list[Line] = []
     current: list[Word] = []
+    ruler = _line_number_ruler(page.words)
     for word in page.words:
-        if word.in_figure:
+        if word.in_figure or id(word) in ruler:
             continue
         if current and _continues_line(current[-1], word):
             current.append(word)
@@ -92,15 +93,37 @@ def page_lines(page: PageWords) -> list[Line]:
     return _merge_split_lines(lines)
 
 
+def _line_number_ruler(words: list[Word]) -> set[int]:
+    """The margin line numbers of a review copy: a column of numbers counting down the page.
+
+    Found before lines are built, so that no number is glued to the text beside it.
+    """
+    numbers = [w for w in words if _DIGITS.match(w.text)]
+    ruler: set[int] = set()
+    for edge in ("x0", "x1"):
+        stacks: dict[int, list[Word]] = {}
+        for word in numbers:
+            stacks.setdefault(round(getattr(word, edge) / 3), []).append(word)
+        for stack in stacks.values():
+            if len(stack) < 8:
+                continue
+            stack.sort(key=lambda w: w.top)
+            values = [int(w.text) for w in stack]
+            rising = sum(b > a for a, b in pairwise(values))
+            if rising >= 0.9 * (len(values) - 1):
+                ruler.update(id(w) for w in stack)
+    return ruler
+
+
 def _continues_line(last: Word, word: Word) -> bool:
     overlap = min(last.bottom, word.bottom) - max(last.top, word.top)
     same_band = overlap > 0.4 * min(last.height, word.height)
     gap = word.x0 - last.x1
     # A section number and its title, or a bold run-in heading and its paragraph, are set apart
     # by a wider space than words are.
-    # Justified lines stretch the space after a sentence or clause most; a section number and
+    # Justified lines stretch the space after a sentence most; a section number and
     # its title, or a bold run-in heading and its paragraph, are set apart by a quad.
-    wide = last.text.endswith((".", ":", ";", ",", ")", "?", "!")) or (
+    wide = (last.text.endswith((".", ":", "?", "!")) and not _DIGITS.match(word.text)) or (
         last.bold and _SECTION_NUMBER.match(last.text)
     )
     limit = (2.5 if wide else 1.0) * max(last.size, word.size)

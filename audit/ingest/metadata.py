@@ -4,24 +4,48 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from audit.ingest.layout import Line
 
 _YEAR = r"(19[5-9]\d|20\d\d)"
-_FIRST_PAGE_YEAR = [
+# Where a first page states its year: the publisher's footer, a conference header, an arXiv id.
+_PAGE_YEAR = [
     re.compile(rf"©\s*{_YEAR}"),
     re.compile(rf"\(c\)\s*{_YEAR}", re.I),
     re.compile(rf"{_YEAR}\s+Association for Computational Linguistics"),
     re.compile(rf"Proceedings of [^\n]*?{_YEAR}"),
-    re.compile(
-        rf"\b(?:ACL|EMNLP|NAACL|EACL|AACL|COLING|LREC|CoNLL|TACL|ICLR|ICML|NeurIPS|AAAI|IJCAI|SIGIR|KDD|WWW|CVPR|ICCV|ECCV|Findings)\b[^\n]{{0,20}}?{_YEAR}"
-    ),
+    re.compile(rf"(?:Published|Accepted|Appearing|To appear) (?:as|at|in) [^\n]*?{_YEAR}"),
     re.compile(r"arXiv:(\d\d)(?:0[1-9]|1[0-2])\.\d{4,5}"),
 ]
 _VENUE = [
     re.compile(r"(Findings of the Association for Computational Linguistics:?\s*[A-Z-]+\s*\d{4})"),
-    re.compile(r"Proceedings of (?:the )?(.+?)(?:,\s*pages|\s+pages|,\s*(?:Volume|Vol\.)|\.\s|$)"),
+    re.compile(
+        r"Proceedings of (?:the )?(.+?)(?:,\s*pages|\s+pages|,\s*(?:Volume|Vol\.)|\.\s|$)", re.M
+    ),
     re.compile(r"(?:Published|Accepted) (?:as a (?:conference )?paper )?at (.+?\d{4})"),
+]
+_ANTHOLOGY_LETTERS = {
+    "P": "ACL", "N": "NAACL", "D": "EMNLP", "E": "EACL", "C": "COLING", "K": "CoNLL", "Q": "TACL",
+}  # fmt: skip
+# Proceedings names and the acronym people use for them.
+_VENUE_ACRONYMS = [
+    (
+        re.compile(r"Findings of the Association for Computational Linguistics:?\s*([A-Z-]+)"),
+        "Findings of {}",
+    ),
+    (re.compile(r"Annual Meeting of the Association for Computational Linguistics"), "ACL"),
+    (re.compile(r"Empirical Methods in Natural Language Processing"), "EMNLP"),
+    (
+        re.compile(r"North American Chapter of the Association for Computational Linguistics"),
+        "NAACL",
+    ),
+    (re.compile(r"European Chapter of the Association for Computational Linguistics"), "EACL"),
+    (re.compile(r"Asia-Pacific Chapter of the Association for Computational Linguistics"), "AACL"),
+    (re.compile(r"Conference on Computational Natural Language Learning"), "CoNLL"),
+    (re.compile(r"International Conference on Computational Linguistics"), "COLING"),
+    (re.compile(r"Language Resources and Evaluation Conference"), "LREC"),
+    (re.compile(r"Transactions of the Association for Computational Linguistics"), "TACL"),
 ]
 _FOOTER = re.compile(
     r"Proceedings of|Association for Computational Linguistics|©|\(c\) ?\d{4}|"
@@ -52,26 +76,42 @@ def is_footer(text: str) -> bool:
 
 
 def guess_metadata(
-    pdf_metadata: dict[str, str], first_page: list[Line], body_size: float
+    pdf_metadata: dict[str, str], first_page: list[Line], page_height: float, body_size: float
 ) -> PaperMetadata:
     title_lines = _title_lines(first_page, body_size)
-    title = _clean(pdf_metadata.get("Title", ""))
-    if not _plausible_title(title):
-        title = _clean(" ".join(line.text for line in title_lines))
+    title = _title(_clean(pdf_metadata.get("Title", "")), title_lines)
     authors = _split_authors(pdf_metadata.get("Author", "")) or _first_page_authors(
         first_page, title_lines, body_size
     )
-    page_text = "\n".join(line.text for line in first_page)
+    # Only the page's head and foot: the body cites other years and venues.
+    margins = "\n".join(
+        line.text
+        for line in first_page
+        if line.top > 0.88 * page_height or line.bottom < 0.1 * page_height
+    )
+    year = _year(margins, pdf_metadata)
     return PaperMetadata(
-        title=title,
-        authors=authors,
-        year=_year(page_text, pdf_metadata),
-        venue=_venue(page_text, pdf_metadata),
+        title=title, authors=authors, year=year, venue=_venue(margins, pdf_metadata, year)
     )
 
 
 def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _title(from_metadata: str, lines: list[Line]) -> str:
+    """The title as printed on the first page; the PDF's own Title when the page has none.
+
+    Metadata titles are often stale (an earlier draft's title, a file name); the printed one
+    wins unless it is not a title at all, which shows as having little in common with it.
+    """
+    printed = _clean(" ".join(line.text for line in lines))
+    if not _plausible_title(from_metadata):
+        return printed
+    if not _plausible_title(printed):
+        return from_metadata
+    similar = SequenceMatcher(None, printed.lower(), from_metadata.lower()).ratio() >= 0.6
+    return printed if similar else from_metadata
 
 
 def _plausible_title(title: str) -> bool:
@@ -132,7 +172,7 @@ def _first_page_authors(lines: list[Line], title: list[Line], body_size: float) 
 
 
 def _year(page_text: str, pdf_metadata: dict[str, str]) -> int | None:
-    for pattern in _FIRST_PAGE_YEAR:
+    for pattern in _PAGE_YEAR:
         match = pattern.search(page_text)
         if match:
             year = match.group(1)
@@ -145,13 +185,25 @@ def _year(page_text: str, pdf_metadata: dict[str, str]) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _venue(page_text: str, pdf_metadata: dict[str, str]) -> str:
+def _venue(page_text: str, pdf_metadata: dict[str, str], year: int | None) -> str:
+    venue = ""
     for pattern in _VENUE:
         match = pattern.search(page_text)
         if match:
-            return _clean(match.group(1)).rstrip(",.")
+            venue = _clean(match.group(1)).rstrip(",.")
+            break
     subject = _clean(pdf_metadata.get("Subject", ""))
-    # ACL Anthology files carry their volume id ("P19-1 2019") here: not a venue name.
-    if subject and not re.fullmatch(r"[A-Z]\d\d-\d+ \d{4}", subject):
-        return subject
-    return ""
+    # ACL Anthology files carry their old-style volume id there ("P19-1 2019"): its letter
+    # names the conference, volumes 1 and 2 being its long and short papers.
+    volume = re.fullmatch(r"([A-Z])\d\d-(\d+) (\d{4})", subject)
+    if not venue and volume:
+        acronym = _ANTHOLOGY_LETTERS.get(volume.group(1))
+        return f"{acronym} {volume.group(3)}" if acronym and volume.group(2) in "12" else ""
+    if not venue:
+        venue = subject
+    for pattern, acronym in _VENUE_ACRONYMS:
+        match = pattern.search(venue)
+        if match:
+            name = acronym.format(*match.groups())
+            return f"{name} {year}" if year and str(year) not in name else name
+    return venue

@@ -55,6 +55,7 @@ _APPENDIX_HEADING = re.compile(
     r"^(appendix|appendices|supplementary|supplemental|[A-H](\.\d+)*\.?\s+[A-Z])", re.I
 )
 _LIST_MARKER = re.compile(r"^(?:[•◦▪‣∙·\-–—*]|\(?[a-z]\)|\(?[ivx]{1,4}\)|\(\d{1,2}\)|\d{1,2}\))\s+")
+_FOOTNOTE_MARK = re.compile(r"^(\d{1,2}|[*†‡§¶∗]{1,2})$")
 _TERMINAL = re.compile(r"[.!?:][\"'”’)\]]*$")
 
 
@@ -181,9 +182,11 @@ def paragraphs(lines: list[Line], style: DocumentStyle) -> list[Paragraph]:
             body = None
             continue
         kind = REFERENCE if in_references else block.role
-        if kind in (CAPTION, FOOTNOTE):
-            paragraph = Paragraph(kind=kind, section=section, lines=list(block.lines))
-            result.append(paragraph)
+        if kind == CAPTION:
+            result.append(Paragraph(kind=kind, section=section, lines=list(block.lines)))
+            continue
+        if kind == FOOTNOTE:
+            result += _footnotes(block, section)
             continue
         left = block.left
         for line in block.lines:
@@ -198,6 +201,20 @@ def paragraphs(lines: list[Line], style: DocumentStyle) -> list[Paragraph]:
     for paragraph in result:
         _assemble(paragraph, vocabulary)
     return [p for p in result if p.text]
+
+
+def _footnotes(block: _Block, section: str) -> list[Paragraph]:
+    """One paragraph per footnote: each starts with its mark, or on an indented line."""
+    notes: list[Paragraph] = []
+    for line in block.lines:
+        mark = _FOOTNOTE_MARK.match(line.words[0].text)
+        indented = line.x0 - block.left > 0.3 * line.size
+        if not notes or mark or indented:
+            notes.append(Paragraph(kind=FOOTNOTE, section=section))
+        if mark and len(line.words) > 1:
+            line = Line.of(line.words[1:], line.page)
+        notes[-1].lines.append(line)
+    return notes
 
 
 def _heading_text(text: str) -> str:

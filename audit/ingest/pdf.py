@@ -220,6 +220,9 @@ class _WordBuilder:
 
     def build(self, hyphen: bool = False) -> Word:
         chars = self.chars
+        if len(chars) == 1 and not hyphen:
+            text, x0, x1, top, bottom = chars[0]
+            return Word(_LIGATURES.get(text, text), x0, x1, top, bottom, self.size, self.bold)
         # The main text line of the word: the lowest baseline among its letters.
         baseline = max(c[4] for c in chars)
         height = max(c[4] - c[3] for c in chars) or self.size
@@ -233,15 +236,18 @@ class _WordBuilder:
         while start < end - 1 and _is_raised_mark(chars[start], baseline, height):
             start += 1  # the mark that opens a footnote: "¹While ..."
         chars = chars[start:end]
-        text = unicodedata.normalize("NFC", "".join(_LIGATURES.get(c[0], c[0]) for c in chars))
+        texts, x0s, x1s, tops, bottoms = zip(*chars, strict=True)
+        text = "".join(_LIGATURES.get(t, t) for t in texts)
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
         if hyphen:
             text += "-"
         return Word(
             text=text,
-            x0=min(c[1] for c in chars),
-            x1=max(c[2] for c in chars),
-            top=min(c[3] for c in chars),
-            bottom=max(c[4] for c in chars),
+            x0=min(x0s),
+            x1=max(x1s),
+            top=min(tops),
+            bottom=max(bottoms),
             size=self.size,
             bold=self.bold,
             hyphen=hyphen,

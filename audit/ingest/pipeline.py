@@ -62,7 +62,8 @@ def extract_paper(
     content = read_pdf(path, max_pages=max_pages, on_page=page_read)
     pages = [layout.page_lines(page) for page in content.pages]
     style = layout.document_style(pages, [page.height for page in content.pages])
-    metadata = guess_metadata(content.metadata, pages[0], style.body_size)
+    first = content.pages[0]
+    metadata = guess_metadata(content.metadata, pages[0], first.height, style.body_size)
     ordered: list[layout.Line] = []
     for page, lines in zip(content.pages, pages, strict=True):
         lines = layout.drop_page_furniture(lines, style, page.width, page.height)

@@ -90,9 +90,6 @@ def _zip_members(name: str, file: BinaryIO, limits: Limits) -> Iterator[Source]:
                 continue
             if member.suffix.lower() != ".pdf":
                 continue
-            if info.file_size > limits.max_pdf_bytes:
-                yield Source(label, error=_too_large(info.file_size, limits.max_pdf_bytes))
-                continue
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > MAX_COMPRESSION_RATIO and info.file_size > 2**20:
                 yield Source(
@@ -100,6 +97,9 @@ def _zip_members(name: str, file: BinaryIO, limits: Limits) -> Iterator[Source]:
                     error=f"Refused: the member would expand {ratio:.0f} times its compressed size "
                     "(a zip bomb).",
                 )
+                continue
+            if info.file_size > limits.max_pdf_bytes:
+                yield Source(label, error=_too_large(info.file_size, limits.max_pdf_bytes))
                 continue
             if info.file_size > budget:
                 yield Source(

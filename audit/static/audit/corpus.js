@@ -21,10 +21,15 @@
       const bar = document.getElementById("upload-progress");
       const request = new XMLHttpRequest();
       request.open("POST", form.action);
+      request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
       request.upload.addEventListener("progress", (e) => {
         if (e.lengthComputable) bar.value = (100 * e.loaded) / e.total;
       });
-      request.addEventListener("load", () => window.location.assign(request.responseURL || window.location.href));
+      request.responseType = "json";
+      request.addEventListener("load", () => {
+        const next = request.response && request.response.next;
+        window.location.assign(next || window.location.href);
+      });
       request.addEventListener("error", () => form.submit());
       bar.hidden = false;
       form.querySelector("button").disabled = true;

@@ -1,0 +1,76 @@
+"""`manage.py demo`: set up a database with demo papers, then run the web app and a worker."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from audit import actions
+from audit.ingest.sources import Limits, from_paths
+from audit.models import Corpus
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
+DEMO_CORPUS = "Demo papers"
+
+
+class Command(BaseCommand):
+    help = "Load the demo papers and run the web app with a Celery worker (Ctrl-C stops both)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="where the web app listens")
+        parser.add_argument("--no-serve", action="store_true", help="only load the demo data")
+
+    def handle(self, *args, **options):
+        call_command("migrate", verbosity=0)
+        self._demo_login()
+        self._demo_corpus()
+        if options["no_serve"]:
+            return
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "audit", "worker", "--pool=solo",
+             "-Q", "default,lab", "-l", "warning"],
+            cwd=settings.BASE_DIR,
+        )  # fmt: skip
+        self.stdout.write(
+            f"Celery worker started (pid {worker.pid}, broker {settings.CELERY_BROKER_URL})."
+        )
+        try:
+            call_command("runserver", options["addr"], use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+    def _demo_login(self) -> None:
+        users = get_user_model().objects
+        if users.filter(username="demo").exists():
+            self.stdout.write(
+                "Log in as 'demo' (its password was printed when it was created; "
+                "reset it with `python manage.py changepassword demo`)."
+            )
+            return
+        password = secrets.token_urlsafe(9)
+        users.create_superuser("demo", password=password)
+        self.stdout.write(self.style.SUCCESS(f"Demo login: user 'demo', password '{password}'"))
+        self.stdout.write("(shown once: write it down)")
+
+    def _demo_corpus(self) -> None:
+        corpus, _ = Corpus.objects.get_or_create(
+            name=DEMO_CORPUS,
+            defaults={"description": "Five CC BY papers from the ACL Anthology (see README)."},
+        )
+        limits = Limits(max_pdf_bytes=settings.SEEDAUDIT_MAX_PDF_MB * 2**20, max_zip_bytes=0)
+        for source in from_paths([DEMO_DIR], limits):
+            added = actions.add_source(corpus, source)
+            if added.created:
+                actions.process_paper(added.paper.pk)
+                self.stdout.write(f"  ingested {Path(source.name).name}")
+        papers = corpus.papers.count()
+        seeds = corpus.papers.filter(sentences__is_seed=True).count()
+        self.stdout.write(f"Corpus '{DEMO_CORPUS}': {papers} papers, {seeds} seed sentences.")
