@@ -149,17 +149,21 @@ class Worker:
 def _use_broker(broker: str, monkeypatch) -> None:
     """Point this test process's Celery app at `broker`, as the worker is, emptied first."""
     from audit.celery import app
+    from audit.settings import broker_transport_options
 
+    options = broker_transport_options(broker)
     if broker.startswith("redis"):
         import redis
 
         redis.Redis.from_url(broker).flushdb()
-        monkeypatch.setitem(app.conf, "broker_transport_options", {"visibility_timeout": 3600})
     else:
         shutil.rmtree(settings.VAR_DIR / "broker", ignore_errors=True)
         for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
-            Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(parents=True, exist_ok=True)
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+    # Celery reads CELERY_BROKER_URL from the environment before its own settings.
+    monkeypatch.setenv("CELERY_BROKER_URL", broker)
     monkeypatch.setitem(app.conf, "broker_url", broker)
+    monkeypatch.setitem(app.conf, "broker_transport_options", options)
     # Fresh connection pools for the new broker; the old ones stay for the tests after this.
     monkeypatch.setattr(app, "_pool", None)
     monkeypatch.setattr(app.amqp, "_producer_pool", None)

@@ -32,6 +32,8 @@ def test_the_command_queues_papers_and_waits_for_the_worker(celery_worker, corpu
         str(corpus_dir / "li2022-discourse-deixis.pdf"),
         str(corpus_dir / "aralikatte2019-coref-rl.pdf"),
         "--json",
+        "--timeout",
+        "120",
         stdout=out,
         stderr=io.StringIO(),
     )

@@ -31,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-wait", action="store_true", help="queue the papers and return at once"
         )
+        parser.add_argument(
+            "--timeout", type=float, help="give up waiting for the workers after this many seconds"
+        )
 
     def handle(self, *args, **options):
         corpus, _ = Corpus.objects.get_or_create(name=options["corpus"])
@@ -60,7 +63,7 @@ class Command(BaseCommand):
             if options["no_wait"]:
                 self.stderr.write(f"Queued {len(todo)} papers on Celery.")
                 return
-            self._wait_for_workers(todo)
+            self._wait_for_workers(todo, options["timeout"])
         papers = Paper.objects.in_bulk([a.paper.pk for _, a in results])
         for name, added in results:
             self._report(name, papers[added.paper.pk], added.created, options["json"])
@@ -73,7 +76,7 @@ class Command(BaseCommand):
         bar.update(len(todo))
         bar.close()
 
-    def _wait_for_workers(self, todo: list[int]) -> None:
+    def _wait_for_workers(self, todo: list[int], timeout: float | None) -> None:
         bar = ProgressBar(len(todo), "ingest", self.stderr._out)
         started = time.monotonic()
         hinted = False
@@ -89,6 +92,12 @@ class Command(BaseCommand):
                 self.stderr.write(
                     "\nNo Celery worker has taken the papers yet. Start one with "
                     "`celery -A audit worker`, or run this command with --sync."
+                )
+            if timeout is not None and time.monotonic() - started > timeout:
+                bar.close()
+                raise CommandError(
+                    f"Gave up after {timeout:.0f} s: {len(unfinished)} papers are still queued "
+                    "or being processed; their status is kept, so look again later."
                 )
             time.sleep(0.3)
         bar.close()
