@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Celery worker started (pid {worker.pid}, broker {settings.CELERY_BROKER_URL})."
         )
+        # Stopping the demo (Ctrl-C or a plain kill) stops its worker too.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             call_command("runserver", options["addr"], use_reloader=False)
         finally:
