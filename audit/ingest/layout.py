@@ -24,6 +24,7 @@ FOOTNOTE = "footnote"
 NON_PROSE = "non_prose"
 
 _DIGITS = re.compile(r"^\d{1,4}$")
+_MARK = re.compile(r"^(\d{1,2}|[*†‡§¶∗]{1,2})$")
 _SECTION_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}|[A-H](\.\d{1,2}){0,3})\.?$")
 
 
@@ -79,9 +80,13 @@ def page_lines(page: PageWords) -> list[Line]:
     lines: list[Line] = []
     current: list[Word] = []
     ruler = _line_number_ruler(page.words)
+    previous: Word | None = None
     for word in page.words:
         if word.in_figure or id(word) in ruler:
             continue
+        if previous is not None and _is_footnote_mark(previous, word):
+            continue
+        previous = word
         if current and _continues_line(current[-1], word):
             current.append(word)
             continue
@@ -115,6 +120,18 @@ def _line_number_ruler(words: list[Word]) -> set[int]:
     return ruler
 
 
+def _is_footnote_mark(previous: Word, word: Word) -> bool:
+    """A small raised number or dagger right after a word: "corpora.⁵". Exponents (after a
+    digit or an operator) are not marks."""
+    if not _MARK.match(word.text) or not (
+        previous.text[-1:].isalpha() or previous.text[-1:] in ".,;:)"
+    ):
+        return False
+    raised = previous.bottom - word.bottom > 0.25 * previous.height
+    adjacent = -1.0 <= word.x0 - previous.x1 <= 0.5 * previous.size
+    return raised and adjacent and word.size < previous.size
+
+
 def _continues_line(last: Word, word: Word) -> bool:
     overlap = min(last.bottom, word.bottom) - max(last.top, word.top)
     same_band = overlap > 0.4 * min(last.height, word.height)
@@ -123,8 +140,10 @@ def _continues_line(last: Word, word: Word) -> bool:
     # by a wider space than words are.
     # Justified lines stretch the space after a sentence most; a section number and
     # its title, or a bold run-in heading and its paragraph, are set apart by a quad.
-    wide = (last.text.endswith((".", ":", "?", "!")) and not _DIGITS.match(word.text)) or (
-        last.bold and _SECTION_NUMBER.match(last.text)
+    wide = (
+        (last.text.endswith((".", ":", "?", "!")) and not _DIGITS.match(word.text))
+        or (last.bold and _SECTION_NUMBER.match(last.text))
+        or (last.bold and not word.bold)
     )
     limit = (2.5 if wide else 1.0) * max(last.size, word.size)
     return same_band and -1.0 <= gap <= limit
@@ -225,9 +244,23 @@ def _xy_cut(
             _xy_cut([ln for ln in lines if ln.top < cut_y], body_size, out, column)
             _xy_cut([ln for ln in lines if ln.top >= cut_y], body_size, out, column)
             return
-    for line in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
+    for line in _top_to_bottom(lines):
         line.column = column
         out.append(line)
+
+
+def _top_to_bottom(lines: list[Line]) -> list[Line]:
+    """Lines by height on the page; pieces of one visual line (side by side) left to right."""
+    rows: list[list[Line]] = []
+    for line in sorted(lines, key=lambda ln: (ln.top + ln.bottom) / 2):
+        center = (line.top + line.bottom) / 2
+        if rows:
+            first = rows[-1][0]
+            if abs(center - (first.top + first.bottom) / 2) < 0.4 * min(first.size, line.size):
+                rows[-1].append(line)
+                continue
+        rows.append([line])
+    return [line for row in rows for line in sorted(row, key=lambda ln: ln.x0)]
 
 
 def _column_bounds(lines: list[Line]) -> tuple[float, float]:
