@@ -13,6 +13,7 @@ urlpatterns = [
     path("papers/<int:paper_id>/metadata/", views.paper_metadata, name="paper-metadata"),
     path("papers/<int:paper_id>/reprocess/", views.paper_reprocess, name="paper-reprocess"),
     path("papers/<int:paper_id>/pdf/", views.paper_pdf, name="paper-pdf"),
+    path("annotate/", include("annotator.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -109,6 +109,15 @@ class TestRealPapers:
         caption = next(s.text for s in paper.seed_sentences if s.text.startswith("Table 7"))
         assert "on the DISCOSENSE test set" in caption
 
+    def test_numbers_before_punctuation_are_not_taken_for_footnote_marks(self, corpus_dir):
+        paper = extract_paper(corpus_dir / "zhang2023-adaptive-prefix-tuning.pdf", max_pages=50)
+        assert "to generate k-shot (k = 16, 32) datasets on SuperGLUE" in joined(paper)
+
+    def test_footnote_marks_after_words_are_dropped(self, corpus_dir):
+        paper = extract_paper(corpus_dir / "choshen2019-darknet.pdf", max_pages=50)
+        text = joined(paper)
+        assert "from all the corpora. We then search for relevant Wikipedia entries" in text
+
     def test_metadata_matches_the_sources(self, corpus_dir):
         with (corpus_dir / "SOURCES.tsv").open() as f:
             sources = list(csv.DictReader(f, delimiter="\t"))

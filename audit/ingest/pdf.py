@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import statistics
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ _SPACING_ACCENTS = {
     "\u02d9": "\u0307", "\u02da": "\u030a", "\u02dd": "\u030b", "\u00af": "\u0304",
 }  # fmt: skip
 _BOLD_WEIGHT = 600
+_DESCENDERS = frozenset("gjpqyQ")
 # Text inside a form XObject smaller than this share of the page is a figure's own text
 # (axis labels, legends); a form that wraps most of the page is just how the page was made.
 _FIGURE_FORM_MAX_AREA = 0.5
@@ -223,9 +225,10 @@ class _WordBuilder:
         if len(chars) == 1 and not hyphen:
             text, x0, x1, top, bottom = chars[0]
             return Word(_LIGATURES.get(text, text), x0, x1, top, bottom, self.size, self.bold)
-        # The main text line of the word: the lowest baseline among its letters.
-        baseline = max(c[4] for c in chars)
-        height = max(c[4] - c[3] for c in chars) or self.size
+        # The word's baseline and type height, from the glyphs that sit on the baseline.
+        resting = [c for c in chars if c[0].isalnum() and c[0] not in _DESCENDERS] or chars
+        baseline = statistics.median(c[4] for c in resting)
+        height = max(c[4] - c[3] for c in resting) or self.size
         start, end = 0, len(chars)
         while (
             end > 1
@@ -255,8 +258,10 @@ class _WordBuilder:
 
 
 def _is_raised_mark(char: list, baseline: float, height: float) -> bool:
-    text, bottom = char[0], char[4]
-    return baseline - bottom > 0.25 * height and (text.isdigit() or text in "*†‡§¶∗")
+    """A superscript footnote mark: a digit or dagger set smaller and above the baseline."""
+    text, top, bottom = char[0], char[3], char[4]
+    raised = baseline - bottom > 0.25 * height and bottom - top < 0.8 * height
+    return raised and (text.isdigit() or text in "*†‡§¶∗")
 
 
 def _page_words(textpage: pdfium.PdfTextPage, page_height: float) -> list[Word]:

@@ -1,0 +1,172 @@
+"""JSON endpoints behind the annotation session and the adjudication keys.
+
+The browser sends every action with an id it made (`client_id`), so it can resend after a
+network error or a reload without the action counting twice.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET, require_POST
+
+from annotator import actions
+from annotator.access import Role, can_adjudicate, project_for
+from annotator.models import Assignment, Item
+from annotator.progress import progress
+from annotator.queue import card, next_cards, papers_to_confirm
+from audit.models import Paper
+from audit.taxonomy import Label
+
+MAX_CARDS = 10
+MAX_NOTE = 2000
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _json_view(view):
+    """Login, and a 400 JSON answer for a request the browser should not resend."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadRequest as error:
+            return JsonResponse({"error": str(error)}, status=400)
+
+    return wrapped
+
+
+def _body(request) -> dict:
+    try:
+        body = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise BadRequest("The request is not JSON.") from error
+    if not isinstance(body, dict):
+        raise BadRequest("The request is not a JSON object.")
+    return body
+
+
+def _client_id(body: dict) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(body["client_id"]))
+    except (KeyError, ValueError) as error:
+        raise BadRequest("client_id must be a UUID.") from error
+
+
+def _label(value: object, allow_blank: bool = False) -> str:
+    if value in Label.values or (allow_blank and value == ""):
+        return value
+    raise BadRequest(f"label must be one of {', '.join(Label.values)}.")
+
+
+def _assignment(project, request, body: dict) -> Assignment:
+    pk = body.get("assignment")
+    if not isinstance(pk, int):
+        raise BadRequest("assignment must be a number.")
+    return get_object_or_404(
+        Assignment.objects.select_related("item__sentence"),
+        pk=pk,
+        project=project,
+        annotator=request.user,
+    )
+
+
+def _progress(project, user) -> dict:
+    done = progress(project, user)
+    return {"done": done.done, "assigned": done.assigned}
+
+
+@_json_view
+@require_GET
+def next_items(request, project_id: int):
+    project = project_for(request, project_id, [Role.ANNOTATOR], staff=False)
+    exclude = [int(pk) for pk in request.GET.get("exclude", "").split(",") if pk.isdigit()]
+    asked = request.GET.get("limit", "")
+    limit = min(int(asked), MAX_CARDS) if asked.isdigit() else 3
+    cards = next_cards(project, request.user, exclude, limit)
+    answer = {"cards": cards}
+    if not cards and not exclude:
+        answer["progress"] = _progress(project, request.user)
+    return JsonResponse(answer)
+
+
+@_json_view
+@require_POST
+def label(request, project_id: int):
+    project = project_for(request, project_id, [Role.ANNOTATOR], staff=False)
+    body = _body(request)
+    assigned = _assignment(project, request, body)
+    note = body.get("note", "")
+    if not isinstance(note, str) or len(note) > MAX_NOTE:
+        raise BadRequest(f"note must be text of at most {MAX_NOTE} characters.")
+    recorded = actions.record_label(assigned, _label(body.get("label")), note, _client_id(body))
+    paper_id = assigned.item.sentence.paper_id
+    return JsonResponse(
+        {
+            "duplicate": recorded.duplicate,
+            "replaced": recorded.replaced,
+            "progress": _progress(project, request.user),
+            "papers": papers_to_confirm(project, request.user, [paper_id]),
+        }
+    )
+
+
+@_json_view
+@require_POST
+def undo(request, project_id: int):
+    project = project_for(request, project_id, [Role.ANNOTATOR], staff=False)
+    body = _body(request)
+    assigned = _assignment(project, request, body) if "assignment" in body else None
+    undone = actions.undo_label(project, request.user, _client_id(body), assigned)
+    if undone is not None:
+        undone = Assignment.objects.select_related("item__sentence__paper").get(pk=undone.pk)
+    return JsonResponse(
+        {
+            "card": card(undone) if undone is not None else None,
+            "progress": _progress(project, request.user),
+        }
+    )
+
+
+@_json_view
+@require_POST
+def skip(request, project_id: int):
+    project = project_for(request, project_id, [Role.ANNOTATOR], staff=False)
+    body = _body(request)
+    actions.skip(_assignment(project, request, body), _client_id(body))
+    return JsonResponse({"progress": _progress(project, request.user)})
+
+
+@_json_view
+@require_POST
+def primary(request, project_id: int):
+    project = project_for(request, project_id, [Role.ANNOTATOR], staff=False)
+    body = _body(request)
+    papers = Paper.objects.filter(
+        sentences__items__assignments__project=project,
+        sentences__items__assignments__annotator=request.user,
+    ).distinct()
+    paper = get_object_or_404(
+        papers, pk=body.get("paper") if isinstance(body.get("paper"), int) else None
+    )
+    actions.confirm_primary(project, paper, request.user, _label(body.get("label")))
+    return JsonResponse({"ok": True})
+
+
+@_json_view
+@require_POST
+def adjudicate(request, project_id: int, item_id: int):
+    project = project_for(request, project_id, [Role.ADJUDICATOR])
+    if not can_adjudicate(request.user, project):
+        raise Http404("Only managers and adjudicators pick final labels.")
+    item = get_object_or_404(Item, pk=item_id, project=project)
+    final = _label(_body(request).get("label"), allow_blank=True)
+    actions.adjudicate(item, final, request.user)
+    return JsonResponse({"item": item.pk, "final_label": final})

@@ -1,0 +1,73 @@
+"""A paper's primary seed use: Bethard (2022) counted one category per paper.
+
+When several applied he picked one arbitrarily; here the default is the most frequent risky label
+of the paper's sentences (risky uses are what an audit is after), then the most frequent safe one,
+and "not a seed use" when the paper has neither. Annotators confirm or change it per paper.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from annotator.labels import ItemLabels
+from annotator.models import PrimaryCategory, Project
+from audit.models import Paper
+from audit.taxonomy import CATEGORIES, Group, Label
+
+ORDER = [c.label.value for c in CATEGORIES]
+
+
+def default_primary(labels: Iterable[str]) -> str:
+    counts = Counter(labels)
+    for group in (Group.RISKY, Group.SAFE):
+        candidates = [c.label.value for c in CATEGORIES if c.group == group and counts[c.label]]
+        if candidates:
+            # Ties go to the taxonomy's order, so the default never depends on label order.
+            return max(candidates, key=lambda label: (counts[label], -ORDER.index(label)))
+    return Label.NOT_SEED_USE.value
+
+
+@dataclass
+class PaperPrimary:
+    paper: Paper
+    from_labels: str  # the default, from the paper's final sentence labels
+    confirmed: dict[str, str] = field(default_factory=dict)  # annotator -> their choice
+
+    @property
+    def final(self) -> str:
+        """What most annotators confirmed; the default from the labels while they are split."""
+        if not self.confirmed:
+            return self.from_labels
+        ranked = Counter(self.confirmed.values()).most_common()
+        tied = [label for label, count in ranked if count == ranked[0][1]]
+        return tied[0] if len(tied) == 1 else self.from_labels
+
+    @property
+    def disagree(self) -> bool:
+        return len(set(self.confirmed.values())) > 1
+
+
+def project_primaries(project: Project, entries: list[ItemLabels]) -> list[PaperPrimary]:
+    """One row per paper with highlighted sentences in the project, in queue order.
+
+    Probes count towards the default (a missed seed use is still one), but a paper with probes
+    alone gets no row: annotators never saw it as a paper that talks about seeds.
+    """
+    finals: dict[int, list[str]] = defaultdict(list)
+    papers: dict[int, Paper] = {}
+    for entry in entries:
+        paper = entry.item.sentence.paper
+        if not entry.item.is_probe:
+            papers.setdefault(paper.pk, paper)
+        if entry.final:
+            finals[paper.pk].append(entry.final)
+    rows = {pk: PaperPrimary(paper, default_primary(finals[pk])) for pk, paper in papers.items()}
+    confirmed = PrimaryCategory.objects.filter(project=project).values_list(
+        "paper_id", "annotator__username", "label"
+    )
+    for paper_id, annotator, label in confirmed:
+        if paper_id in rows:
+            rows[paper_id].confirmed[annotator] = label
+    return list(rows.values())

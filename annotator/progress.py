@@ -1,0 +1,95 @@
+"""How far annotators are, how fast they go, what they chose."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Q
+
+from annotator.models import Assignment, LabelEvent, Membership, Project
+
+# A longer pause between two labels is a break, not time spent on the sentence.
+BREAK_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    assigned: int
+    skipped: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.assigned) if self.assigned else 100
+
+
+def progress(project: Project, annotator: AbstractBaseUser) -> Progress:
+    counts = Assignment.objects.filter(project=project, annotator=annotator).aggregate(
+        assigned=Count("pk"),
+        done=Count("pk", filter=~Q(label="")),
+        skipped=Count("pk", filter=Q(skipped=True)),
+    )
+    return Progress(**counts)
+
+
+@dataclass
+class AnnotatorStats:
+    username: str
+    role: str
+    assigned: int = 0
+    done: int = 0
+    skipped: int = 0
+    by_label: Counter = field(default_factory=Counter)
+    median_seconds: float | None = None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.assigned) if self.assigned else 0
+
+    @property
+    def label_counts(self) -> list[tuple[str, int]]:
+        return self.by_label.most_common()
+
+
+def annotator_stats(project: Project) -> list[AnnotatorStats]:
+    """Per annotator (members, and former ones who left labels): counts and speed."""
+    stats: dict[str, AnnotatorStats] = {
+        username: AnnotatorStats(username, role)
+        for username, role in project.memberships.filter(
+            role=Membership.Role.ANNOTATOR
+        ).values_list("user__username", "role")
+    }
+    rows = Assignment.objects.filter(project=project).values_list(
+        "annotator__username", "label", "skipped"
+    )
+    for username, label, skipped in rows:
+        entry = stats.setdefault(username, AnnotatorStats(username, "former annotator"))
+        entry.assigned += 1
+        entry.done += bool(label)
+        entry.skipped += skipped
+        if label:
+            entry.by_label[label] += 1
+    for username, seconds in _seconds_per_label(project).items():
+        stats[username].median_seconds = statistics.median(seconds) if seconds else None
+    return sorted(stats.values(), key=lambda s: s.username)
+
+
+def _seconds_per_label(project: Project) -> dict[str, list[float]]:
+    """Time from each action of an annotator to their next label, breaks left out."""
+    events = (
+        LabelEvent.objects.filter(assignment__project=project)
+        .order_by("assignment__annotator_id", "created_at")
+        .values_list("assignment__annotator__username", "action", "created_at")
+    )
+    seconds: dict[str, list[float]] = defaultdict(list)
+    previous: dict[str, object] = {}
+    for username, action, created_at in events:
+        if username in previous and action == LabelEvent.Action.LABEL:
+            gap = (created_at - previous[username]).total_seconds()
+            if gap <= BREAK_SECONDS:
+                seconds[username].append(gap)
+        previous[username] = created_at
+    return seconds

@@ -1,0 +1,143 @@
+"""What an annotator sees next: cards for their sentences, and papers to confirm.
+
+A card shows a sentence inside its paragraph, with the paper's title, year and section. It never
+carries another annotator's label (blind labelling), the highlighter's suggested category (it
+would anchor the annotator), or whether the item is a recall probe: a probe shows its weak cues
+marked, as a highlighted sentence shows its seed terms.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Q
+from django.utils.html import escape
+
+from annotator import recall
+from annotator.models import Assignment, PrimaryCategory, Project
+from annotator.primary import default_primary
+from audit.models import Paper, Sentence
+from audit.paper_text import highlighted
+
+# Sentences of a paragraph are consecutive; looking this far either side finds them all by the
+# (paper, index) index instead of scanning the paper for its paragraph number.
+PARAGRAPH_REACH = 60
+
+
+def next_cards(
+    project: Project, annotator: AbstractBaseUser, exclude: Sequence[int] = (), limit: int = 3
+) -> list[dict]:
+    """The annotator's next unlabelled items, skipped ones last; `exclude`: ones the browser has."""
+    pending = (
+        Assignment.objects.filter(project=project, annotator=annotator, label="")
+        .exclude(pk__in=exclude)
+        .order_by("skipped", "position")
+        .select_related("item__sentence__paper")[:limit]
+    )
+    pending = list(pending)
+    context = _paragraphs([assigned.item.sentence for assigned in pending])
+    return [card(assigned, context[assigned.item.sentence_id]) for assigned in pending]
+
+
+def card(assigned: Assignment, paragraph: tuple[str, str] | None = None) -> dict:
+    sentence = assigned.item.sentence
+    paper = sentence.paper
+    spans = sentence.spans if sentence.is_seed else recall.cue_spans(sentence.text)
+    before, after = paragraph or _paragraphs([sentence])[sentence.pk]
+    return {
+        "assignment": assigned.pk,
+        "paper": {"id": paper.pk, "title": paper.title or paper.original_name, "year": paper.year},
+        "section": sentence.section,
+        "page": sentence.page,
+        "before": before,
+        "sentence": highlighted(sentence.text, spans),
+        "after": after,
+        "skipped": assigned.skipped,
+        "note": assigned.note,
+    }
+
+
+def _paragraphs(sentences: list[Sentence]) -> dict[int, tuple[str, str]]:
+    """The rest of each sentence's paragraph, before and after it, as HTML; one query for all."""
+    if not sentences:
+        return {}
+    where = Q()
+    for sentence in sentences:
+        where |= Q(
+            paper_id=sentence.paper_id,
+            paragraph=sentence.paragraph,
+            index__range=(sentence.index - PARAGRAPH_REACH, sentence.index + PARAGRAPH_REACH),
+        )
+    around = (
+        Sentence.objects.filter(where)
+        .order_by("index")
+        .values_list("paper_id", "paragraph", "index", "text")
+    )
+    context = {}
+    for sentence in sentences:
+        same = [
+            (index, text)
+            for paper, paragraph, index, text in around
+            if (paper, paragraph) == (sentence.paper_id, sentence.paragraph)
+        ]
+        before = " ".join(text for index, text in same if index < sentence.index)
+        after = " ".join(text for index, text in same if index > sentence.index)
+        context[sentence.pk] = (escape(before), escape(after))
+    return context
+
+
+def papers_to_confirm(
+    project: Project, annotator: AbstractBaseUser, paper_ids: Sequence[int] | None = None
+) -> list[dict]:
+    """Papers whose sentences the annotator has all labelled but whose primary category they
+    have not confirmed yet, each with the default from their own labels."""
+    mine = Assignment.objects.filter(project=project, annotator=annotator)
+    if paper_ids is not None:
+        mine = mine.filter(item__sentence__paper_id__in=paper_ids)
+        # The common answer, after most labels: a sentence of the paper is still to do.
+        if mine.filter(label="").exists():
+            return []
+    per_paper = mine.values("item__sentence__paper_id").annotate(
+        pending=Count("pk", filter=Q(label="")),
+        highlighted=Count("pk", filter=Q(item__is_probe=False)),
+    )
+    complete = [
+        row["item__sentence__paper_id"]
+        for row in per_paper
+        if row["pending"] == 0 and row["highlighted"] > 0
+    ]
+    if not complete:
+        return []
+    confirmed = PrimaryCategory.objects.filter(
+        project=project, annotator=annotator, paper_id__in=complete
+    ).values_list("paper_id", flat=True)
+    papers = Paper.objects.filter(pk__in=set(complete) - set(confirmed)).order_by("pk")
+    steps = []
+    for paper in papers:
+        labels = Counter(mine.filter(item__sentence__paper=paper).values_list("label", flat=True))
+        steps.append(
+            {
+                "paper": paper.pk,
+                "title": paper.title or paper.original_name,
+                "year": paper.year,
+                "default": default_primary(labels.elements()),
+                "counts": dict(labels),
+            }
+        )
+    return steps
+
+
+def recent_labels(project: Project, annotator: AbstractBaseUser, count: int = 5) -> list[dict]:
+    """The annotator's latest labels, newest first, as the session shows them after a reload."""
+    latest = (
+        Assignment.objects.filter(project=project, annotator=annotator)
+        .exclude(label="")
+        .order_by("-labelled_at", "-pk")
+        .select_related("item__sentence")[:count]
+    )
+    return [
+        {"assignment": given.pk, "label": given.label, "text": given.item.sentence.text}
+        for given in latest
+    ]

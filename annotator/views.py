@@ -1,0 +1,206 @@
+"""Pages: projects, a project's figures, the annotation session, adjudication, import/export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from annotator import actions, exchange
+from annotator.access import SEE_LABELS, Role, can_adjudicate, project_for, projects_of
+from annotator.agreement import agreement
+from annotator.forms import ImportForm, MemberForm, OverlapForm, ProjectForm
+from annotator.labels import item_labels, ratings
+from annotator.primary import project_primaries
+from annotator.progress import annotator_stats, progress
+from annotator.queue import papers_to_confirm, recent_labels
+from annotator.recall import project_recall
+from audit.taxonomy import CATEGORIES
+
+# Staff only: no member role is enough to change a project.
+MANAGERS_ONLY: list[str] = []
+# The project page resamples items this often per agreement figure.
+BOOTSTRAP_RESAMPLES = 1000
+
+
+@login_required
+def projects(request):
+    annotating = projects_of(request.user, [Role.ANNOTATOR], staff=False).select_related("corpus")
+    context = {
+        "annotating": [(project, progress(project, request.user)) for project in annotating],
+        "overseeing": projects_of(request.user, SEE_LABELS).select_related("corpus"),
+        "form": ProjectForm() if request.user.is_staff else None,
+    }
+    return render(request, "annotator/projects.html", context)
+
+
+@login_required
+@require_POST
+def project_create(request):
+    if not request.user.is_staff:
+        raise Http404("Only managers create projects.")
+    form = ProjectForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "annotator/projects.html",
+            {"annotating": [], "overseeing": projects_of(request.user, SEE_LABELS), "form": form},
+            status=400,
+        )
+    data = form.cleaned_data
+    project = actions.create_project(
+        data["corpus"],
+        data["name"],
+        overlap=data["overlap"],
+        order=data["order"],
+        probe_share=data["probe_share"],
+        created_by=request.user,
+        members=data["members"],
+    )
+    messages.success(request, f"Created {project.name} with {project.items.count()} sentences.")
+    return redirect("annotator:project", project_id=project.pk)
+
+
+@login_required
+def project_detail(request, project_id: int):
+    project = project_for(request, project_id, SEE_LABELS)
+    entries = item_labels(project)
+    label_ratings = ratings(project)
+    estimate, misses = project_recall(entries)
+    context = {
+        "project": project,
+        "members": project.memberships.select_related("user").order_by("role", "user__username"),
+        "stats": annotator_stats(project),
+        "views": [
+            ("Six labels", agreement(label_ratings, BOOTSTRAP_RESAMPLES, project.seed)),
+            (
+                "Safe / risky / not a seed use",
+                agreement(label_ratings.collapsed(), BOOTSTRAP_RESAMPLES, project.seed),
+            ),
+        ],
+        "recall": estimate,
+        "misses": misses,
+        "primaries": project_primaries(project, entries),
+        "items": len(entries),
+        "disagreements": sum(
+            1 for entry in entries if entry.disagree and not entry.item.final_label
+        ),
+        "can_adjudicate": can_adjudicate(request.user, project),
+        "member_form": MemberForm(),
+        "overlap_form": OverlapForm(initial={"overlap": project.overlap}),
+        "import_form": ImportForm(),
+    }
+    return render(request, "annotator/project.html", context)
+
+
+@login_required
+@require_POST
+def project_members(request, project_id: int):
+    project = project_for(request, project_id, MANAGERS_ONLY)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        user, role = form.cleaned_data["user"], form.cleaned_data["role"] or None
+        actions.set_role(project, user, role)
+        messages.success(request, f"{user}: {Role(role).label if role else 'removed'}.")
+    else:
+        messages.error(request, "Choose a user and a role.")
+    return redirect("annotator:project", project_id=project.pk)
+
+
+@login_required
+@require_POST
+def project_overlap(request, project_id: int):
+    project = project_for(request, project_id, MANAGERS_ONLY)
+    form = OverlapForm(request.POST)
+    if form.is_valid():
+        actions.set_overlap(project, form.cleaned_data["overlap"])
+        messages.success(request, f"Each sentence now goes to {project.overlap} annotators.")
+    else:
+        messages.error(request, "The overlap is a number from 1 to 10.")
+    return redirect("annotator:project", project_id=project.pk)
+
+
+@login_required
+@require_POST
+def project_sync(request, project_id: int):
+    project = project_for(request, project_id, MANAGERS_ONLY)
+    added = actions.sync_items(project)
+    messages.success(request, f"Added {added} new sentences to the queues.")
+    return redirect("annotator:project", project_id=project.pk)
+
+
+@login_required
+def session(request, project_id: int):
+    project = project_for(request, project_id, [Role.ANNOTATOR], staff=False)
+    done = progress(project, request.user)
+    start = {
+        "progress": {"done": done.done, "assigned": done.assigned},
+        "papers": papers_to_confirm(project, request.user),
+        "recent": recent_labels(project, request.user),
+        "storageKey": f"seedaudit:{request.user.pk}:{project.pk}",
+        "urls": {
+            name: reverse(f"annotator:api-{name}", args=[project.pk])
+            for name in ("next", "label", "undo", "skip", "paper")
+        },
+        "categories": [
+            {"label": c.label.value, "name": c.name, "key": c.key, "group": c.group.value}
+            for c in CATEGORIES
+        ],
+    }
+    context = {"project": project, "progress": done, "categories": CATEGORIES, "start": start}
+    return render(request, "annotator/session.html", context)
+
+
+@login_required
+def adjudication(request, project_id: int):
+    project = project_for(request, project_id, SEE_LABELS)
+    show_all = request.GET.get("show") == "all"
+    entries = [
+        entry
+        for entry in item_labels(project)
+        if entry.disagree and (show_all or not entry.item.final_label)
+    ]
+    context = {
+        "project": project,
+        "entries": entries,
+        "show_all": show_all,
+        "categories": CATEGORIES,
+        "can_adjudicate": can_adjudicate(request.user, project),
+    }
+    return render(request, "annotator/adjudicate.html", context)
+
+
+@login_required
+def export(request, project_id: int, fmt: str):
+    project = project_for(request, project_id, SEE_LABELS)
+    response = HttpResponse(content_type="text/csv" if fmt == "csv" else "application/x-ndjson")
+    name = f"{project.corpus.name}-{project.name}-annotations.{fmt}".replace(" ", "_")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    exchange.write(exchange.export_rows(project.corpus, project), fmt, response)
+    return response
+
+
+@login_required
+@require_POST
+def import_file(request, project_id: int):
+    project = project_for(request, project_id, MANAGERS_ONLY)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("file", ["Choose a file."])))
+        return redirect("annotator:project", project_id=project.pk)
+    text = form.cleaned_data["file"].read().decode("utf-8-sig", "replace")
+    try:
+        rows = exchange.read(text, exchange.sniff_format(text))
+        imported = actions.import_annotations(project, exchange.resolve(rows, project))
+    except exchange.InvalidAnnotations as error:
+        messages.error(request, f"Nothing was imported: {error}.")
+    else:
+        messages.success(
+            request,
+            f"Imported {imported.labels_added} new labels, changed {imported.labels_changed}, "
+            f"set {imported.final_labels_set} final labels.",
+        )
+    return redirect("annotator:project", project_id=project.pk)
