@@ -195,12 +195,30 @@ def paragraphs(lines: list[Line], style: DocumentStyle) -> list[Paragraph]:
                 or body.kind != kind
                 or _starts_paragraph(body.lines[-1], line, left, style)
             ):
-                body = Paragraph(kind=kind, section=section)
+                runin, line = _run_in_heading(line)
+                body = Paragraph(kind=kind, section=f"{section} › {runin}" if runin else section)
                 result.append(body)
             body.lines.append(line)
     for paragraph in result:
         _assemble(paragraph, vocabulary)
     return [p for p in result if p.text]
+
+
+def _run_in_heading(line: Line) -> tuple[str, Line]:
+    """Split a bold run-in heading ("Experimental Setting. We grid search ...") off the first
+    line of a paragraph. Bold words that are part of the sentence are left alone: a run-in
+    heading ends with a full stop or colon, or is set apart by a wide space."""
+    words = line.words
+    bold = 0
+    while bold < len(words) and words[bold].bold:
+        bold += 1
+    if not 0 < bold < len(words) or bold > 8:
+        return "", line
+    last, after = words[bold - 1], words[bold]
+    if not (last.text.endswith((".", ":")) or after.x0 - last.x1 > 0.8 * last.size):
+        return "", line
+    heading = " ".join(w.text for w in words[:bold]).rstrip(".:")
+    return heading, Line.of(words[bold:], line.page)
 
 
 def _footnotes(block: _Block, section: str) -> list[Paragraph]:
