@@ -7,11 +7,13 @@ of `audit.stats`). Items are resampled: they are the units annotators agree or d
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from django.core.cache import cache
 
 from audit.stats.resampling import draw_replicates
 from audit.taxonomy import CATEGORIES, Group, group_of
@@ -121,6 +123,15 @@ def confusions(joint: np.ndarray, k: int) -> np.ndarray:
     offsets = np.arange(len(batch))[:, None] * k * k
     counts = np.bincount((batch + offsets).ravel(), minlength=len(batch) * k * k)
     return counts.reshape(*joint.shape[:-1], k, k).astype(float)
+
+
+def cached_agreement(ratings: Ratings, n_resamples: int, seed: int) -> Agreement:
+    """`agreement`, computed once per distinct set of labels: the bootstrap takes seconds on a
+    large project, and the project page is read far more often than labels change."""
+    fingerprint = hashlib.sha256(ratings.codes.tobytes())
+    fingerprint.update(repr((ratings.categories, ratings.annotators, n_resamples, seed)).encode())
+    key = f"annotator:agreement:{fingerprint.hexdigest()}"
+    return cache.get_or_set(key, lambda: agreement(ratings, n_resamples, seed), timeout=86_400)
 
 
 def agreement(ratings: Ratings, n_resamples: int = 1000, seed: int = 0) -> Agreement:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from annotator import actions, exchange
 from annotator.access import SEE_LABELS, Role, can_adjudicate, project_for, projects_of
-from annotator.agreement import agreement
+from annotator.agreement import cached_agreement
 from annotator.forms import ImportForm, MemberForm, OverlapForm, ProjectForm
 from annotator.labels import item_labels, ratings
 from annotator.primary import project_primaries
@@ -75,10 +75,10 @@ def project_detail(request, project_id: int):
         "members": project.memberships.select_related("user").order_by("role", "user__username"),
         "stats": annotator_stats(project),
         "views": [
-            ("Six labels", agreement(label_ratings, BOOTSTRAP_RESAMPLES, project.seed)),
+            ("Six labels", cached_agreement(label_ratings, BOOTSTRAP_RESAMPLES, project.seed)),
             (
                 "Safe / risky / not a seed use",
-                agreement(label_ratings.collapsed(), BOOTSTRAP_RESAMPLES, project.seed),
+                cached_agreement(label_ratings.collapsed(), BOOTSTRAP_RESAMPLES, project.seed),
             ),
         ],
         "recall": estimate,
