@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
 import spacy
-from spacy.attrs import ORTH
+from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -35,18 +36,28 @@ _FINAL_ABBREVIATIONS = frozenset({"etc."})
 @Language.component("scientific_sentences")
 def scientific_sentences(doc: Doc) -> Doc:
     """Mark sentence starts; see the module docstring for the rule."""
-    for token in doc:
-        token.is_sent_start = token.i == 0
-    last = len(doc) - 1
-    for token in doc[:-1]:
-        if token.text not in _TERMINALS and token.text not in _FINAL_ABBREVIATIONS:
-            continue
-        start = token.i + 1
-        while start <= last and doc[start].text in _CLOSERS:
+    if not len(doc):
+        return doc
+    orth = doc.to_array(ORTH)
+    # spaCy's SENT_START values, as the uint64 that from_array expects: 1 starts a sentence,
+    # -1 (wrapped) does not.
+    starts = np.full(len(doc), -1, dtype=np.int64).view(np.uint64)
+    starts[0] = 1
+    # Only the few tokens that can end a sentence are looked at one by one.
+    for end in np.flatnonzero(np.isin(orth[:-1], _ending_hashes(doc.vocab))):
+        start = end + 1
+        while start < len(doc) and doc[start].text in _CLOSERS:
             start += 1
-        if start <= last and _starts_sentence(doc, start):
-            doc[start].is_sent_start = True
+        if start < len(doc) and _starts_sentence(doc, start):
+            starts[start] = 1
+    doc.from_array([SENT_START], starts.reshape(-1, 1))
     return doc
+
+
+def _ending_hashes(vocab) -> np.ndarray:
+    return np.array(
+        [vocab.strings.add(t) for t in _TERMINALS | _FINAL_ABBREVIATIONS], dtype=np.uint64
+    )
 
 
 def _starts_sentence(doc: Doc, index: int) -> bool:
