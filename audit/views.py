@@ -5,27 +5,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit import actions
+from audit.access import visible_corpus, visible_paper
 from audit.forms import CorpusForm, MetadataForm, UploadForm
 from audit.ingest.sources import Limits, from_file
 from audit.models import Corpus, Paper
 from audit.paper_text import paper_sections
 from audit.tasks import queue_paper
-
-
-def _corpus(request, corpus_id: int) -> Corpus:
-    return get_object_or_404(Corpus.objects.visible_to(request.user), pk=corpus_id)
-
-
-def _paper(request, paper_id: int) -> Paper:
-    corpora = Corpus.objects.visible_to(request.user)
-    return get_object_or_404(
-        Paper.objects.select_related("corpus"), pk=paper_id, corpus__in=corpora
-    )
 
 
 def _with_seed_counts(papers):
@@ -56,7 +46,7 @@ def corpus_create(request):
 
 @login_required
 def corpus_detail(request, corpus_id: int):
-    corpus = _corpus(request, corpus_id)
+    corpus = visible_corpus(request.user, corpus_id)
     papers = _with_seed_counts(corpus.papers.all())
     filters = {key: request.GET.get(key, "") for key in ("year", "venue", "status", "seeds")}
     if filters["year"].isdigit():
@@ -87,7 +77,7 @@ def corpus_detail(request, corpus_id: int):
 @login_required
 @require_POST
 def corpus_upload(request, corpus_id: int):
-    corpus = _corpus(request, corpus_id)
+    corpus = visible_corpus(request.user, corpus_id)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Choose at least one PDF, .zip or .bib file to upload.")
@@ -136,7 +126,7 @@ def _back_to_corpus(request, corpus: Corpus):
 
 @login_required
 def corpus_status(request, corpus_id: int):
-    corpus = _corpus(request, corpus_id)
+    corpus = visible_corpus(request.user, corpus_id)
     papers = _with_seed_counts(corpus.papers.all()).values(
         "pk", "status", "progress", "error", "title", "original_name", "year", "pages", "seed_count"
     )
@@ -156,14 +146,14 @@ def _paper_page(request, paper: Paper, form: MetadataForm, status: int = 200):
 
 @login_required
 def paper_detail(request, paper_id: int):
-    paper = _paper(request, paper_id)
+    paper = visible_paper(request.user, paper_id)
     return _paper_page(request, paper, MetadataForm(instance=paper))
 
 
 @login_required
 @require_POST
 def paper_metadata(request, paper_id: int):
-    paper = _paper(request, paper_id)
+    paper = visible_paper(request.user, paper_id)
     form = MetadataForm(request.POST, instance=Paper.objects.get(pk=paper.pk))
     if not form.is_valid():
         return _paper_page(request, paper, form, status=400)
@@ -177,7 +167,7 @@ def paper_metadata(request, paper_id: int):
 @login_required
 @require_POST
 def paper_reprocess(request, paper_id: int):
-    paper = _paper(request, paper_id)
+    paper = visible_paper(request.user, paper_id)
     if not paper.file:
         raise Http404("This paper has no stored file to process.")
     actions.reprocess(paper)
@@ -188,7 +178,7 @@ def paper_reprocess(request, paper_id: int):
 
 @login_required
 def paper_pdf(request, paper_id: int):
-    paper = _paper(request, paper_id)
+    paper = visible_paper(request.user, paper_id)
     if not paper.file:
         raise Http404("No file is stored for this paper.")
     name = paper.original_name.rsplit("/", 1)[-1]

@@ -118,6 +118,22 @@ class TestRealPapers:
         text = joined(paper)
         assert "from all the corpora. We then search for relevant Wikipedia entries" in text
 
+    @pytest.mark.parametrize(
+        ("name", "authors"),
+        [
+            ("li2022-discourse-deixis.pdf", ["Shengjie Li", "Vincent Ng"]),
+            (
+                "wang2022-kecp.pdf",
+                ["Jianing Wang", "Chengyu Wang", "Minghui Qiu", "Qiuhui Shi", "Hongbin Wang",
+                 "Jun Huang", "Ming Gao"],
+            ),
+        ],
+    )  # fmt: skip
+    def test_authors_are_read_from_the_first_page_without_affiliations(
+        self, corpus_dir, name, authors
+    ):
+        assert extract_paper(corpus_dir / name, max_pages=50).metadata.authors == authors
+
     def test_metadata_matches_the_sources(self, corpus_dir):
         with (corpus_dir / "SOURCES.tsv").open() as f:
             sources = list(csv.DictReader(f, delimiter="\t"))

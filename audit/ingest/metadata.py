@@ -53,7 +53,9 @@ _FOOTER = re.compile(
     r"Published as a conference paper|Accepted (?:as|at)",
     re.I,
 )
-_AUTHOR_MARKS = re.compile(r"[*∗†‡§¶♠♣♥♦⋆]+|\d+$|^\d+")
+# Affiliation marks after (or before) a name: digits, stars, daggers, in any mix ("Gao1,4†").
+_AUTHOR_MARKS = re.compile(r"^[\d*∗†‡§¶♠♣♥♦⋆,]+|[\d*∗†‡§¶♠♣♥♦⋆,]+$")
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_.'’-]*(?:[.'’-][^\W\d_]*)*\.?")
 _NOT_A_NAME = re.compile(
     r"@|\b(univ|universit|institute|department|dept|school|college|laborator|lab\b|research|"
     r"inc\b|corp|company|academy|center|centre|group|google|microsoft|meta\b|amazon|facebook|"
@@ -166,9 +168,19 @@ def _first_page_authors(lines: list[Line], title: list[Line], body_size: float) 
             names += [
                 name
                 for name in _split_authors(text)
-                if 1 < len(name.split()) <= 4 and not _NOT_A_NAME.search(name)
+                if _looks_like_a_name(name)
             ]
     return names
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """Two to four capitalised words without digits: "Shengjie Li", not "TX 75083-"."""
+    words = text.split()
+    return (
+        1 < len(words) <= 4
+        and all(_NAME_WORD.fullmatch(word) for word in words)
+        and not _NOT_A_NAME.search(text)
+    )
 
 
 def _year(page_text: str, pdf_metadata: dict[str, str]) -> int | None:
