@@ -26,6 +26,7 @@ def test_upload_and_watch_papers_being_processed(
     page.get_by_label("Name").fill("My audit")
     page.get_by_role("button", name="Create corpus").click()
     expect(page.get_by_role("heading", name="My audit")).to_be_visible()
+    page.wait_for_load_state()
 
     page.locator('input[type="file"]').set_input_files(
         [corpus_dir / "li2022-discourse-deixis.pdf", corpus_dir / "cui2017-aoa.pdf", archive, bad]

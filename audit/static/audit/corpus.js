@@ -9,10 +9,12 @@
   const dropzone = document.getElementById("dropzone");
 
   if (input) {
-    input.addEventListener("change", () => {
+    const showChosen = () => {
       const names = Array.from(input.files).map((f) => f.name);
       list.textContent = names.length ? `${names.length} selected: ${names.slice(0, 5).join(", ")}${names.length > 5 ? "…" : ""}` : "";
-    });
+    };
+    input.addEventListener("change", showChosen);
+    showChosen(); // files chosen before this script ran (a slow load, or the back button)
     ["dragenter", "dragover"].forEach((type) => dropzone.addEventListener(type, () => dropzone.classList.add("over")));
     ["dragleave", "drop"].forEach((type) => dropzone.addEventListener(type, () => dropzone.classList.remove("over")));
     form.addEventListener("submit", (event) => {
