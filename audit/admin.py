@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audit.models import Corpus, Paper, Sentence
+from audit.models import Claim, Corpus, Experiment, Paper, Run, Sentence
 
 
 @admin.register(Corpus)
@@ -24,3 +24,31 @@ class SentenceAdmin(admin.ModelAdmin):
     list_filter = ["is_seed", "kind", "suggested_label"]
     search_fields = ["text"]
     raw_id_fields = ["paper"]
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["pk", "paper", "label", "claimed_score", "setup", "other_setup", "verdict"]
+    raw_id_fields = ["paper", "sentence"]
+
+
+@admin.register(Experiment)
+class ExperimentAdmin(admin.ModelAdmin):
+    list_display = ["pk", "setup", "kind", "n", "status", "runs_done", "claim"]
+    list_filter = ["kind", "status", "setup"]
+    raw_id_fields = ["claim"]
+
+
+@admin.register(Run)
+class RunAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "experiment",
+        "seed",
+        "device",
+        "deterministic",
+        "dev_metric",
+        "test_metric",
+    ]
+    list_filter = ["device", "deterministic"]
+    raw_id_fields = ["experiment"]

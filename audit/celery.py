@@ -12,6 +12,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "audit.settings")
 app = Celery("audit")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The lab is a package of the audit app, not an app of its own: name it for its tasks module.
+app.autodiscover_tasks(["audit.lab"])
 
 
 @app.on_after_configure.connect

@@ -18,6 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import (
+    Flowable,
     Image,
     KeepTogether,
     Paragraph,
@@ -69,14 +70,26 @@ class PdfDocument:
         self._styles = {
             "title": styles["Title"],
             "subtitle": ParagraphStyle("subtitle", parent=styles["Normal"], textColor=colors.grey),
-            "h2": styles["Heading2"],
-            "h3": styles["Heading3"],
+            # A heading never ends a page on its own: it goes with what follows it.
+            "h2": ParagraphStyle("h2", parent=styles["Heading2"], keepWithNext=1),
+            "h3": ParagraphStyle("h3", parent=styles["Heading3"], keepWithNext=1),
             "body": ParagraphStyle("body", parent=styles["BodyText"], leading=14),
             "quote": ParagraphStyle(
                 "quote", parent=styles["BodyText"], leftIndent=12, leading=14,
                 textColor=colors.HexColor("#333333"), fontName="Times-Italic",
             ),
             "cell": ParagraphStyle("cell", parent=styles["BodyText"], fontSize=8.5, leading=10.5),
+            "bullet": ParagraphStyle(
+                "bullet", parent=styles["BodyText"], leading=14, leftIndent=14, bulletIndent=3,
+            ),
+            "note": ParagraphStyle(
+                "note", parent=styles["BodyText"], fontSize=8.5, leading=11,
+                textColor=colors.HexColor("#555555"),
+            ),
+            "quote_source": ParagraphStyle(
+                "quote_source", parent=styles["BodyText"], fontSize=8.5, leading=11,
+                textColor=colors.HexColor("#555555"), leftIndent=12, spaceBefore=0, spaceAfter=8,
+            ),
         }  # fmt: skip
         self._story.append(Paragraph(escape(self.title), self._styles["title"]))
         if self.subtitle:
@@ -89,6 +102,33 @@ class PdfDocument:
     def paragraph(self, text: str, style: str = "body", markup: bool = False) -> None:
         """`markup=True` lets reportlab's mini-HTML through (<b>, <i>, <font>); escape the rest."""
         self._story.append(Paragraph(text if markup else escape(text), self._styles[style]))
+
+    def bullet(self, text: str, markup: bool = False) -> None:
+        self._story.append(
+            Paragraph(text if markup else escape(text), self._styles["bullet"], bulletText="•")
+        )
+
+    def checkboxes(self, items: Sequence[tuple[bool, str, str]]) -> None:
+        """Boxes to tick with a pen: (ticked, text, note) each, the note small under the text."""
+        rows = []
+        for ticked, text, note in items:
+            cell = [Paragraph(escape(text), self._styles["body"])]
+            if note:
+                cell.append(Paragraph(escape(note), self._styles["note"]))
+            rows.append([_CheckBox(ticked), cell])
+        table = Table(rows, colWidths=[0.7 * cm, None], hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (0, -1), 5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ]
+            )
+        )
+        self._story.append(table)
+        self._story.append(Spacer(1, 0.3 * cm))
 
     def table(self, rows: Sequence[Sequence[object]], header: bool = True, widths=None) -> None:
         cells = [[Paragraph(escape(str(v)), self._styles["cell"]) for v in row] for row in rows]
@@ -117,3 +157,22 @@ class PdfDocument:
         )  # fmt: skip
         doc.build(list(self._story))
         return buffer.getvalue()
+
+
+class _CheckBox(Flowable):
+    """An empty box, or a ticked one."""
+
+    SIZE = 9
+
+    def __init__(self, ticked: bool):
+        super().__init__()
+        self.ticked = ticked
+        self.width = self.height = self.SIZE
+
+    def draw(self) -> None:
+        canvas, size = self.canv, self.SIZE
+        canvas.setLineWidth(0.8)
+        canvas.rect(0, 0, size, size)
+        if self.ticked:
+            canvas.setLineWidth(1.5)
+            canvas.lines([(1.8, 4.6, 3.8, 2.0), (3.8, 2.0, 8.0, 8.2)])

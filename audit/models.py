@@ -142,3 +142,7 @@ class Sentence(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+# The lab's models live with the lab; importing them here is how Django finds them.
+from audit.lab.models import Claim, Experiment, Run  # noqa: E402, F401

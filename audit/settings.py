@@ -117,6 +117,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # with a sentencizer tuned for scientific text otherwise.
 SPACY_MODEL = os.environ.get("SPACY_MODEL", "")
 
+# The lab's own setups, as dotted paths to audit.lab.setups.base.Setup subclasses (comma-separated
+# in the environment), besides the built-in ones.
+SEEDAUDIT_LAB_SETUPS = [p for p in os.environ.get("SEEDAUDIT_LAB_SETUPS", "").split(",") if p]
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 
 

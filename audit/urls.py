@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from audit import views
+from audit.compare import views as compare
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,7 +14,12 @@ urlpatterns = [
     path("papers/<int:paper_id>/metadata/", views.paper_metadata, name="paper-metadata"),
     path("papers/<int:paper_id>/reprocess/", views.paper_reprocess, name="paper-reprocess"),
     path("papers/<int:paper_id>/pdf/", views.paper_pdf, name="paper-pdf"),
+    path("", include("audit.reports.urls")),
+    path("compare/", compare.compare, name="compare"),
+    path("compare/report.json", compare.compare_json, name="compare-json"),
+    path("compare/report.pdf", compare.compare_pdf, name="compare-pdf"),
     path("annotate/", include("annotator.urls")),
+    path("lab/", include("audit.lab.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

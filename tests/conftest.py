@@ -176,7 +176,8 @@ def celery_worker(request, transactional_db, monkeypatch, tmp_path) -> Iterator[
     if not _broker_available(broker):
         pytest.skip(f"Redis is not reachable at {broker}")
     _use_broker(broker, monkeypatch)
-    worker = Worker(broker, tmp_path / "worker.log")
+    # Both queues: ingestion's default one and the lab's (see CELERY_TASK_ROUTES).
+    worker = Worker(broker, tmp_path / "worker.log", queues="default,lab")
     worker.start()
     yield worker
     worker.stop()

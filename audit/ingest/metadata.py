@@ -165,11 +165,7 @@ def _first_page_authors(lines: list[Line], title: list[Line], body_size: float) 
         if line.size < body_size - 0.5 or _NOT_A_NAME.search(text):
             continue
         if line.bold or line.size > body_size:
-            names += [
-                name
-                for name in _split_authors(text)
-                if _looks_like_a_name(name)
-            ]
+            names += [name for name in _split_authors(text) if _looks_like_a_name(name)]
     return names
 
 

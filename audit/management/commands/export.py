@@ -12,11 +12,13 @@ from django.core.management.base import BaseCommand
 
 EXPORTERS = {
     "annotations": "annotator.export_annotations",
+    "checklist": "audit.reports.export_checklist",
+    "spreadsheet": "audit.reports.export_spreadsheet",
 }
 
 
 class Command(BaseCommand):
-    help = "Export seedaudit's data (annotations, ...) to files."
+    help = "Export seedaudit's data (annotations, checklists, spreadsheets) to files."
 
     def add_arguments(self, parser):
         subparsers = parser.add_subparsers(dest="what", required=True)

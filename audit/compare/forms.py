@@ -1,0 +1,33 @@
+"""The comparison page's one form: scores pasted as text or uploaded as a CSV file."""
+
+from __future__ import annotations
+
+from django import forms
+
+from audit.compare.scores_csv import MAX_BYTES, CsvError, read_upload
+
+
+class ScoresForm(forms.Form):
+    scores = forms.CharField(
+        required=False,
+        strip=False,
+        label="Paste scores (CSV)",
+        widget=forms.Textarea(
+            attrs={"rows": 10, "spellcheck": "false", "placeholder": "system,score,seed,lr"}
+        ),
+    )
+    file = forms.FileField(required=False, label="or upload a CSV file")
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is not None:
+            try:
+                cleaned["text"] = read_upload(upload.read(MAX_BYTES + 1))
+            except CsvError as error:
+                self.add_error("file", str(error))
+        elif cleaned.get("scores", "").strip():
+            cleaned["text"] = cleaned["scores"]
+        else:
+            raise forms.ValidationError("Paste scores or choose a CSV file.")
+        return cleaned

@@ -1,0 +1,43 @@
+"""Which runs an experiment is made of: the same list every time it is worked out.
+
+An interrupted experiment resumes by training the planned runs that have no stored record, so
+the plan depends only on the experiment's setup, kind, n and seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from audit.lab.models import Experiment
+from audit.lab.setups.base import Setup
+from audit.lab.space import Config
+
+Kind = Experiment.Kind
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    index: int
+    config: Config
+    deterministic: bool
+
+
+def planned_runs(
+    setup: Setup, kind: str, n: int, seed: int, resamples_another: bool = False
+) -> list[PlannedRun]:
+    """The runs of an experiment, in order.
+
+    - fixed_seed: the default configuration with `seed`, n times without and n times with
+      deterministic algorithms, alternating, so that a cancelled experiment has both modes;
+    - seed_only: n seeds drawn with `seed`, every other hyperparameter at its default;
+    - hyperparameter_search and bootstrap_best: n configurations drawn with `seed` over the
+      whole space, the seed included; none for a bootstrap_best that resamples another
+      experiment's search (`resamples_another`).
+    """
+    if kind == Kind.FIXED_SEED:
+        config = setup.check_config({**setup.default, "seed": seed})
+        return [PlannedRun(i, config, deterministic=i % 2 == 1) for i in range(2 * n)]
+    if resamples_another:
+        return []
+    configs = setup.sample_configs(n, seed, vary=["seed"] if kind == Kind.SEED_ONLY else None)
+    return [PlannedRun(i, config, deterministic=False) for i, config in enumerate(configs)]

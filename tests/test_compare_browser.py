@@ -1,0 +1,61 @@
+"""Someone without an account compares two systems in Chromium: pastes scores or picks an example,
+reads the verdict and the charts, and downloads the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.test_compare_csv import example
+
+pytestmark = pytest.mark.browser
+
+
+def loaded_images(page) -> int:
+    return page.locator('img[src^="data:image/svg+xml"]').evaluate_all(
+        "images => images.filter(img => img.complete && img.naturalWidth > 0).length"
+    )
+
+
+def test_a_visitor_pastes_seed_only_runs_is_warned_and_downloads_the_json(page, live_server):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("navigation").get_by_role("link", name="Compare").click()
+    expect(page.get_by_role("heading", name="Compare two systems")).to_be_visible()
+
+    page.get_by_label("Paste scores (CSV)").fill(example("runs-seeds.csv"))
+    page.get_by_role("button", name="Compare", exact=True).click()
+
+    verdict = page.locator("#verdict")
+    expect(verdict).to_contain_text("10 runs of bert-base with 10 runs of roberta-base")
+    expect(verdict).to_contain_text("that vary only the random seed")
+    expect(page.get_by_role("note")).to_contain_text("Only the random seed varied")
+    expect(page.locator('img[src^="data:image/svg+xml"]')).to_have_count(3)
+    assert loaded_images(page) == 3
+    expect(page.locator("#tests")).to_contain_text("Almost Stochastic Order")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download JSON").click()
+    report = json.loads(Path(download.value.path()).read_text())
+    assert report["comparison"]["verdict"] == verdict.inner_text()
+    assert report["input"]["seed_only"] is True
+
+
+def test_a_visitor_tries_the_per_example_example_and_downloads_the_pdf(page, live_server):
+    page.goto(f"{live_server.url}/compare/")
+
+    page.get_by_role("button", name="per-example scores").click()
+    expect(page.get_by_label("Paste scores (CSV)")).to_have_value(example("examples-scores.csv"))
+    page.get_by_role("button", name="Compare", exact=True).click()
+
+    expect(page.locator("#verdict")).to_contain_text(
+        "Compared bert-base with roberta-base by mean on the same 500 test examples: "
+        "roberta-base is better than bert-base"
+    )
+    expect(page.get_by_role("note")).to_have_count(0)
+    assert loaded_images(page) == 2
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download PDF").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    assert download.value.suggested_filename == "comparison.pdf"

@@ -1,0 +1,170 @@
+"""The comparison page, open to anyone: paste or upload scores, read the report, download it."""
+
+import io
+import json
+import re
+
+import pdfplumber
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.test_compare_csv import example
+
+SEED_ONLY = example("runs-seeds.csv")
+SEARCH = example("runs-search.csv")
+
+
+@pytest.fixture
+def visitor(client):
+    """Someone without an account: the page needs none."""
+    return client
+
+
+def report_page(client, **data):
+    return client.post(reverse("compare"), data)
+
+
+class TestComparePage:
+    def test_it_shows_the_form_and_the_formats_to_anyone(self, visitor):
+        response = visitor.get(reverse("compare"))
+
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Compare two systems" in page
+        assert "CSV formats" in page
+        assert 'href="/compare/"' in page  # the nav link, shown without logging in
+
+    def test_it_is_in_the_nav_of_people_who_logged_in(self, client, alice):
+        client.force_login(alice)
+
+        page = client.get(reverse("home")).content.decode()
+
+        assert 'href="/compare/">Compare</a>' in page
+
+    def test_every_example_file_it_links_to_is_there_and_gives_a_report(self, visitor):
+        page = visitor.get(reverse("compare")).content.decode()
+        files = sorted(set(re.findall(r'href="/static/(audit/examples/[\w-]+\.csv)"', page)))
+
+        assert len(files) == 4
+        for name in files:
+            with open(finders.find(name)) as csv:
+                response = report_page(visitor, scores=csv.read())
+            assert response.status_code == 200, name
+            assert 'id="verdict"' in response.content.decode(), name
+
+    def test_pasted_seed_only_runs_get_a_verdict_that_says_so_and_warns(self, visitor):
+        response = report_page(visitor, scores=SEED_ONLY)
+
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert (
+            "Compared 10 runs of bert-base with 10 runs of roberta-base that vary only the random "
+            "seed" in page
+        )
+        assert "Only the random seed varied between these runs" in page
+        assert "The runs of bert-base vary only the seed." in page
+        assert page.count('src="data:image/svg+xml;base64,') == 3
+
+    def test_runs_over_hyperparameters_carry_no_seed_warning(self, visitor):
+        page = report_page(visitor, scores=SEARCH).content.decode()
+
+        assert "roberta-base is almost stochastically better" in page
+        assert "Only the random seed varied" not in page
+        assert "The runs of bert-base vary seed, lr, dropout." in page
+        assert 'id="expected-max"' in page
+
+    def test_per_example_scores_are_compared_pair_by_pair(self, visitor):
+        page = report_page(visitor, scores=example("examples-scores.csv")).content.decode()
+
+        assert "Compared bert-base with roberta-base by mean on the same 500 test examples" in page
+        assert "Paired bootstrap of the test set (BCa)" in page
+        assert 'id="expected-max"' not in page
+        assert page.count('src="data:image/svg+xml;base64,') == 2
+
+    def test_an_uploaded_file_gives_the_same_report_as_the_same_text_pasted(self, visitor):
+        upload = SimpleUploadedFile("runs.csv", SEED_ONLY.encode(), content_type="text/csv")
+
+        uploaded = report_page(visitor, file=upload).content.decode()
+
+        pasted = report_page(visitor, scores=SEED_ONLY).content.decode()
+        assert verdict(uploaded) == verdict(pasted)
+        assert "vary only the random seed" in verdict(uploaded)
+
+    def test_runs_with_no_spread_get_a_report_with_the_undefined_tests_marked(self, visitor):
+        # Three runs of each scoring exactly 1: Welch's t is 0 / 0.
+        text = "system,score\nA,1\nA,1\nA,1\nB,1\nB,1\nB,1\n"
+
+        response = report_page(visitor, scores=text)
+
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "neither is almost stochastically better" in page
+        assert "p = n/a" in page
+
+    def test_a_mistake_in_the_csv_is_shown_with_its_line_and_the_text_kept(self, visitor):
+        text = "system,score\nA,0.8\nA,0.81\nB,0.7\nB,seventy\n"
+
+        response = report_page(visitor, scores=text)
+
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "Line 5: score “seventy” is not a number." in page
+        assert "B,seventy" in page
+        assert 'id="verdict"' not in page
+
+    def test_a_spreadsheet_upload_is_refused_with_advice(self, visitor):
+        upload = SimpleUploadedFile("runs.xlsx", b"PK\x03\x04" + b"\x00" * 100)
+
+        response = report_page(visitor, file=upload)
+
+        assert response.status_code == 400
+        assert "save or export it as CSV first" in response.content.decode()
+
+    def test_an_empty_form_asks_for_scores(self, visitor):
+        response = report_page(visitor, scores="  ")
+
+        assert response.status_code == 400
+        assert "Paste scores or choose a CSV file." in response.content.decode()
+
+    def test_the_json_download_holds_what_the_page_showed(self, visitor):
+        page = report_page(visitor, scores=SEED_ONLY).content.decode()
+
+        response = visitor.post(reverse("compare-json"), {"scores": SEED_ONLY})
+
+        assert response["Content-Disposition"] == 'attachment; filename="comparison.json"'
+        report = json.loads(response.content)
+        assert report["comparison"]["verdict"] == verdict(page)
+        assert report["input"]["systems"] == ["bert-base", "roberta-base"]
+        assert report["input"]["seed_only"] is True
+        assert report["comparison"]["systems"][0]["n"] == 10
+        assert len(report["comparison"]["expected_max"][0]["mean"]) == 10
+
+    def test_the_pdf_download_reads_as_the_report(self, visitor):
+        response = visitor.post(reverse("compare-pdf"), {"scores": SEED_ONLY})
+
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == 'attachment; filename="comparison.pdf"'
+        with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+            text = " ".join((page.extract_text() or "") for page in pdf.pages)
+        text = " ".join(text.split())
+        assert "bert-base vs roberta-base" in text
+        assert "that vary only the random seed" in text
+        assert "Warning: Only the random seed varied" in text
+        assert "Mann-Whitney U U = 12" in text
+        assert "Expected maximum performance" in text
+
+    def test_a_download_of_bad_scores_says_what_is_wrong(self, visitor):
+        response = visitor.post(reverse("compare-json"), {"scores": "system,score\nA,1\n"})
+
+        assert response.status_code == 400
+        assert "needs exactly two" in json.dumps(response.json())
+
+    def test_the_downloads_need_a_post(self, visitor):
+        assert visitor.get(reverse("compare-pdf")).status_code == 405
+
+
+def verdict(page: str) -> str:
+    match = re.search(r'<p class="verdict-text" id="verdict">(.*?)</p>', page, re.S)
+    return match.group(1).replace("&#x27;", "'").strip()
