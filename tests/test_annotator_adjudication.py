@@ -7,9 +7,8 @@ import pytest
 from annotator.labels import final_labels, item_labels
 from annotator.models import Item
 from annotator.primary import default_primary, project_primaries
-from tests.test_annotator_support import (  # noqa: F401 (fast_passwords is autouse)
+from tests.test_annotator_support import (
     PAPERS,
-    fast_passwords,
     ingest,
     label,
     person,

@@ -17,9 +17,8 @@ from annotator.agreement import (
     krippendorff_alpha,
 )
 from annotator.labels import ratings
-from tests.test_annotator_support import (  # noqa: F401 (fast_passwords is autouse)
+from tests.test_annotator_support import (
     PAPERS,
-    fast_passwords,
     ingest,
     label,
     person,

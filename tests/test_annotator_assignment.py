@@ -10,9 +10,8 @@ from django.db.models import RestrictedError
 from annotator import actions
 from annotator.assignment import OpenItem, deal
 from annotator.models import Assignment, Project
-from tests.test_annotator_support import (  # noqa: F401 (fast_passwords is autouse)
+from tests.test_annotator_support import (
     PAPERS,
-    fast_passwords,
     ingest,
     label,
     person,

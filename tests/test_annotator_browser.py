@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 
 from annotator.models import Assignment, Item, LabelEvent, PrimaryCategory
 from tests.conftest import log_in
-from tests.test_annotator_support import (  # noqa: F401 (fast_passwords is autouse)
+from tests.test_annotator_support import (
     PAPERS,
-    fast_passwords,
     ingest,
     label,
     person,

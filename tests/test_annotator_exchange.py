@@ -14,9 +14,8 @@ from django.core.management.base import CommandError
 from annotator import actions
 from annotator.exchange import FIELDS
 from annotator.models import Assignment, Item, Project
-from tests.test_annotator_support import (  # noqa: F401 (fast_passwords is autouse)
+from tests.test_annotator_support import (
     PAPERS,
-    fast_passwords,
     ingest,
     label,
     person,

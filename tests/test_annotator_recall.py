@@ -8,14 +8,12 @@ from annotator import actions, recall
 from annotator.models import Assignment, Item
 from annotator.queue import next_cards
 from annotator.recall import Probe, estimate_recall
-from tests.test_annotator_support import (  # noqa: F401 (fast_passwords is autouse)
+from tests.test_annotator_support import (
     PAPERS,
-    fast_passwords,
     ingest,
     label,
     person,
     project_with,
-    queue_of,
 )
 
 

@@ -8,9 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from annotator.models import Assignment, LabelEvent, PrimaryCategory
-from tests.test_annotator_support import (  # noqa: F401 (fast_passwords is autouse)
+from tests.test_annotator_support import (
     PAPERS,
-    fast_passwords,
     ingest,
     person,
     project_with,

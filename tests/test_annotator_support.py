@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-import pytest
 from django.contrib.auth import get_user_model
 
 from annotator import actions
@@ -59,15 +58,6 @@ def ingest(corpus: Corpus, corpus_dir: Path, *names: str) -> list[Paper]:
             )
         papers.append(paper)
     return papers
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """A fast hasher: PBKDF2 costs a third of a second per persona; these tests are not about it.
-
-    Autouse wherever it is imported.
-    """
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def person(username: str, staff: bool = False):

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import OUTPUT_DIR, log_in
-from tests.test_annotator_support import fast_passwords, person  # noqa: F401 (autouse)
+from tests.test_annotator_support import person
 from tests.test_reports_support import bethard_corpus, labelled_corpus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,7 +13,7 @@ from PIL import Image
 from audit.reports.basis import Basis, Selection
 from audit.reports.usage_chart import share, usage_by_year
 from audit.reports.uses import selected_uses
-from tests.test_annotator_support import fast_passwords, person  # noqa: F401 (autouse)
+from tests.test_annotator_support import person
 from tests.test_reports_support import BETHARD_COUNTS, bethard_corpus, labelled_corpus
 
 pytestmark = pytest.mark.django_db

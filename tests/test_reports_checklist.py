@@ -18,7 +18,7 @@ from audit.lab import actions as lab_actions
 from audit.models import Corpus, Paper
 from audit.reports.checklist_files import SILENT
 from tests.conftest import OUTPUT_DIR
-from tests.test_annotator_support import fast_passwords, person  # noqa: F401 (autouse)
+from tests.test_annotator_support import person
 from tests.test_reports_support import ALL_PAPERS, labelled_corpus
 
 pytestmark = pytest.mark.django_db

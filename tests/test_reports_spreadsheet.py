@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from audit import actions
 from audit.reports.spreadsheet import PAPER_COLUMNS, SENTENCE_COLUMNS
-from tests.test_annotator_support import fast_passwords, person  # noqa: F401 (autouse)
+from tests.test_annotator_support import person
 from tests.test_reports_support import labelled_corpus
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,6 @@ import pytest
 from audit.reports.basis import Basis, Selection
 from audit.reports.table1 import table1
 from audit.reports.uses import selected_uses
-from tests.test_annotator_support import fast_passwords  # noqa: F401 (autouse)
 from tests.test_reports_support import bethard_corpus
 
 pytestmark = pytest.mark.django_db
