@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from annotator import actions
 from annotator.access import Role, can_adjudicate, project_for
 from annotator.models import Assignment, Item
-from annotator.progress import progress
+from annotator.progress import progress, progress_and_left_in_paper
 from annotator.queue import card, next_cards, papers_to_confirm
 from audit.models import Paper
 from audit.taxonomy import Label
@@ -66,15 +66,23 @@ def _label(value: object, allow_blank: bool = False) -> str:
     raise BadRequest(f"label must be one of {', '.join(Label.values)}.")
 
 
-def _assignment(project, request, body: dict) -> Assignment:
+def _assignment(project, request, body: dict, member_as: Role | None = None) -> Assignment:
+    """The user's own assignment in the project; with `member_as`, only while they hold that
+    role in it (the check the endpoints otherwise make with `project_for`)."""
     pk = body.get("assignment")
     if not isinstance(pk, int):
         raise BadRequest("assignment must be a number.")
+    membership = (
+        {"project__memberships__user": request.user, "project__memberships__role": member_as}
+        if member_as
+        else {}
+    )
     return get_object_or_404(
-        Assignment.objects.select_related("item__sentence"),
+        Assignment.objects.select_related("item__sentence", "project"),
         pk=pk,
         project=project,
         annotator=request.user,
+        **membership,
     )
 
 
@@ -100,20 +108,22 @@ def next_items(request, project_id: int):
 @_json_view
 @require_POST
 def label(request, project_id: int):
-    project = project_for(request, project_id, [Role.ANNOTATOR], staff=False)
+    # The busiest endpoint: the project and membership checks ride on the assignment's query.
     body = _body(request)
-    assigned = _assignment(project, request, body)
+    assigned = _assignment(project_id, request, body, member_as=Role.ANNOTATOR)
     note = body.get("note", "")
     if not isinstance(note, str) or len(note) > MAX_NOTE:
         raise BadRequest(f"note must be text of at most {MAX_NOTE} characters.")
     recorded = actions.record_label(assigned, _label(body.get("label")), note, _client_id(body))
     paper_id = assigned.item.sentence.paper_id
+    done, left_in_paper = progress_and_left_in_paper(project_id, request.user, paper_id)
+    papers = [] if left_in_paper else papers_to_confirm(assigned.project, request.user, [paper_id])
     return JsonResponse(
         {
             "duplicate": recorded.duplicate,
             "replaced": recorded.replaced,
-            "progress": _progress(project, request.user),
-            "papers": papers_to_confirm(project, request.user, [paper_id]),
+            "progress": {"done": done.done, "assigned": done.assigned},
+            "papers": papers,
         }
     )
 

@@ -26,13 +26,23 @@ class Progress:
         return round(100 * self.done / self.assigned) if self.assigned else 100
 
 
-def progress(project: Project, annotator: AbstractBaseUser) -> Progress:
+def progress(project: Project | int, annotator: AbstractBaseUser) -> Progress:
+    return progress_and_left_in_paper(project, annotator)[0]
+
+
+def progress_and_left_in_paper(
+    project: Project | int, annotator: AbstractBaseUser, paper_id: int | None = None
+) -> tuple[Progress, int]:
+    """The annotator's progress, and how many of their sentences of one paper are still to
+    label: one query, since the label endpoint needs both after every label."""
     counts = Assignment.objects.filter(project=project, annotator=annotator).aggregate(
         assigned=Count("pk"),
         done=Count("pk", filter=~Q(label="")),
         skipped=Count("pk", filter=Q(skipped=True)),
+        left_in_paper=Count("pk", filter=Q(label="", item__sentence__paper_id=paper_id)),
     )
-    return Progress(**counts)
+    left = counts.pop("left_in_paper")
+    return Progress(**counts), left
 
 
 @dataclass

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.contrib.auth import get_user_model
 
+from annotator import actions
 from annotator.models import Assignment, LabelEvent, PrimaryCategory
 from tests.test_annotator_support import (
     PAPERS,
@@ -196,6 +197,15 @@ class TestAccess:
         assert client.get(f"/annotate/projects/{project.pk}/").status_code == 404
         assert client.get(f"/annotate/projects/{project.pk}/adjudicate/").status_code == 404
         assert client.get(f"/annotate/projects/{project.pk}/annotations.jsonl").status_code == 404
+
+    def test_an_annotator_taken_off_the_project_can_no_longer_label(self, client, project, bob):
+        client.force_login(bob)
+        mine = queue_of(project, bob)[0]
+        post(client, project, "label", assignment=mine.pk, label="ensemble")
+        actions.set_role(project, bob, None)
+        response = post(client, project, "label", assignment=mine.pk, label="fixed_seed")
+        assert response.status_code == 404
+        assert Assignment.objects.get(pk=mine.pk).label == "ensemble"
 
     def test_a_reviewer_reads_the_project_but_has_no_queue(self, client, project):
         client.force_login(project.memberships.get(role="reviewer").user)
