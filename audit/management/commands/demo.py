@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from annotator.actions import create_project
+from annotator.models import Membership
 from audit import actions
 from audit.ingest.sources import Limits, from_paths
 from audit.models import Corpus
@@ -30,8 +32,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", verbosity=0)
-        self._demo_login()
-        self._demo_corpus()
+        user = self._demo_login()
+        corpus = self._demo_corpus()
+        self._demo_project(corpus, user)
         if options["no_serve"]:
             return
         worker = subprocess.Popen(
@@ -50,20 +53,35 @@ class Command(BaseCommand):
             worker.terminate()
             worker.wait(timeout=30)
 
-    def _demo_login(self) -> None:
+    def _demo_login(self):
         users = get_user_model().objects
-        if users.filter(username="demo").exists():
+        existing = users.filter(username="demo").first()
+        if existing:
             self.stdout.write(
                 "Log in as 'demo' (its password was printed when it was created; "
                 "reset it with `python manage.py changepassword demo`)."
             )
-            return
+            return existing
         password = secrets.token_urlsafe(9)
-        users.create_superuser("demo", password=password)
+        user = users.create_superuser("demo", password=password)
         self.stdout.write(self.style.SUCCESS(f"Demo login: user 'demo', password '{password}'"))
         self.stdout.write("(shown once: write it down)")
+        return user
 
-    def _demo_corpus(self) -> None:
+    def _demo_project(self, corpus: Corpus, user) -> None:
+        """An annotation project over the demo papers, with the demo user as its annotator."""
+        if corpus.projects.exists():
+            return
+        create_project(
+            corpus,
+            "Demo labels",
+            overlap=1,
+            created_by=user,
+            members={user: Membership.Role.ANNOTATOR},
+        )
+        self.stdout.write("Annotation project 'Demo labels': open Annotate to label sentences.")
+
+    def _demo_corpus(self) -> Corpus:
         corpus, _ = Corpus.objects.get_or_create(
             name=DEMO_CORPUS,
             defaults={"description": "Five CC BY papers from the ACL Anthology (see README)."},
@@ -77,3 +95,4 @@ class Command(BaseCommand):
         papers = corpus.papers.count()
         seeds = corpus.papers.filter(sentences__is_seed=True).count()
         self.stdout.write(f"Corpus '{DEMO_CORPUS}': {papers} papers, {seeds} seed sentences.")
+        return corpus
