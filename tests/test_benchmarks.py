@@ -1,0 +1,105 @@
+"""`manage.py benchmark NAME --json`: one JSON object with the figures its issue names, small runs.
+
+The speeds themselves are not asserted (the machines are shared and noisy); what is asserted is
+that every figure is there, that both sides of each comparison computed the same answer, and
+that the annotation load lost and doubled no label.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+
+import psycopg
+import pytest
+from django.core.management import call_command
+
+POSTGRES = os.environ.get("BENCHMARK_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+
+
+def benchmark(*args: str) -> dict:
+    out = io.StringIO()
+    call_command("benchmark", *args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_stats_benchmark_compares_with_scipy_three_ways_and_with_deepsig():
+    result = benchmark(
+        "stats", "--sizes", "2000", "--resamples", "2000", "--paired-size", "1000",
+        "--aso-sizes", "20", "--aso-bootstrap", "100",
+    )  # fmt: skip
+
+    assert [row["method"] for row in result["bootstrap"]] == ["percentile", "bca"]
+    for row in result["bootstrap"]:
+        assert row["agree"], row
+        # Small enough for scipy's all-at-once default to run: all three scipy timings exist.
+        for key in ("scipy_default_s", "scipy_s", "scipy_legacy_s"):
+            assert row[key] > 0
+        assert row["speedup_default"] == pytest.approx(row["scipy_default_s"] / row["ours_s"])
+    assert all(row["agree"] for row in result["paired"] + result["aso"])
+    assert {row["kind"] for row in result["paired"]} == {"scores", "correctness"}
+
+
+def test_stats_benchmark_skips_scipy_defaults_that_would_not_fit_in_memory(monkeypatch):
+    from audit.benchmarks import stats
+
+    monkeypatch.setattr(stats, "_available_memory", lambda: 400 * 2**20)
+    result = benchmark(
+        "stats", "--sizes", "2000,10000", "--methods", "percentile", "--resamples", "2000",
+        "--paired-size", "100", "--aso-sizes", "10", "--aso-bootstrap", "20",
+    )  # fmt: skip
+
+    # Without a batch scipy holds 16 bytes per resampled item: 61 MiB, then 305 MiB, more than
+    # half of the 400 MiB free.
+    fits, too_big = result["bootstrap"]
+    assert fits["scipy_default_s"] > 0
+    assert too_big["scipy_default_s"] is None and too_big["speedup_default"] is None
+    assert too_big["scipy_default_gib"] == 0.3
+    assert too_big["scipy_s"] > 0 and too_big["agree"]
+
+
+def test_ingest_benchmark_times_both_readers_on_the_same_pages(corpus_dir, tmp_path):
+    pdf = sorted(corpus_dir.glob("*.pdf"))[0]
+    (tmp_path / pdf.name).symlink_to(pdf)
+
+    result = benchmark("ingest", str(tmp_path), "--rounds", "1")
+
+    assert result["files"] == 1 and result["pages"] > 0
+    assert result["ratio"] == pytest.approx(
+        result["pipeline_pages_per_s"] / result["raw_pages_per_s"], rel=0.02
+    )
+
+
+def test_lab_benchmark_times_sequential_and_batched_training():
+    result = benchmark(
+        "lab", "--device", "cpu", "--k", "1", "4", "--epochs", "1", "--sequential-runs", "2",
+        "--repeats", "1",
+    )  # fmt: skip
+
+    assert result["device"] == "cpu" and result["setup"] == "digits-mlp"
+    assert [row["k"] for row in result["rows"]] == [1, 4]
+    assert [row["sequential_runs_timed"] for row in result["rows"]] == [1, 2]
+    for row in result["rows"]:
+        assert row["speedup"] == pytest.approx(
+            row["together_runs_per_second"] / row["sequential_runs_per_second"]
+        )
+
+
+def test_annotate_benchmark_stores_every_label_once_under_concurrent_load():
+    try:
+        psycopg.connect(f"{POSTGRES}/postgres", connect_timeout=3).close()
+    except psycopg.OperationalError:
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES}")
+
+    result = benchmark(
+        "annotate", "--sentences", "300", "--annotators", "4", "--requests", "120",
+        "--think-ms", "5", "--postgres", POSTGRES,
+    )  # fmt: skip
+
+    assert result["labels_expected"] > 0
+    assert result["labels_stored"] == result["labels_expected"]
+    for call in ("fetch_next", "submit"):
+        figures = result[call]
+        assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"]
+    assert result["requests_per_s"] > 0
