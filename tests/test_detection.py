@@ -77,6 +77,10 @@ def test_gold_recall_is_complete_and_precision_high(tmp_path):
         ("We repeat it with different data orders.", ["different data orders"]),
         ("We run each experiment 5 times and report the mean.", ["run each experiment 5 times"]),
         ("Each model is trained three times.", ["model is trained three times"]),
+        (
+            "The eight models differ only in their random initialization.",
+            ["differ only in their random initialization"],
+        ),
     ],
 )
 def test_seed_sentences_are_found_with_their_terms(sentence, terms):
