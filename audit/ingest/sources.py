@@ -119,6 +119,8 @@ def _read_member(
         with archive.open(info) as member:
             # Never trust the declared size: read one byte past the limit to catch a liar.
             data = member.read(limits.max_pdf_bytes + 1)
+    # zipfile raises RuntimeError for an encrypted member and NotImplementedError for a
+    # compression method it lacks (e.g. Deflate64): both are a bad member, not a bug of ours.
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as error:
         return Source(label, error=f"The archive member cannot be read ({error}).")
     if len(data) > limits.max_pdf_bytes:
