@@ -18,7 +18,7 @@ from django.utils import timezone
 from audit.ingest.bibtex import BibEntry, match_title, parse_bibtex
 from audit.ingest.pdf import PdfError, check_header
 from audit.ingest.pipeline import extract_paper
-from audit.ingest.sources import Source
+from audit.ingest.sources import Limits, Source
 from audit.models import Corpus, Paper, Sentence
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,14 @@ UNFINISHED = (Paper.Status.PENDING, Paper.Status.PROCESSING)
 class Added:
     paper: Paper
     created: bool
+
+
+def upload_limits() -> Limits:
+    """The size limits on PDFs and archives users hand in, from the settings."""
+    return Limits(
+        max_pdf_bytes=settings.SEEDAUDIT_MAX_PDF_MB * 2**20,
+        max_zip_bytes=settings.SEEDAUDIT_MAX_ZIP_MB * 2**20,
+    )
 
 
 def add_source(corpus: Corpus, source: Source) -> Added:
@@ -78,7 +86,7 @@ def process_paper(paper_id: int) -> None:
     )
     if not claimed:
         return  # finished, failed or deleted meanwhile
-    paper = Paper.objects.select_related("corpus").get(pk=paper_id)
+    paper = Paper.objects.get(pk=paper_id)
 
     def progress(percent: int) -> None:
         Paper.objects.filter(pk=paper_id, status=Paper.Status.PROCESSING).update(progress=percent)

@@ -21,8 +21,8 @@ def ingest_paper(paper_id: int) -> None:
     actions.process_paper(paper_id)
 
 
-def queue_paper(paper: Paper) -> None:
-    ingest_paper.delay(paper.pk)
+def queue_paper(paper_id: int) -> None:
+    ingest_paper.delay(paper_id)
 
 
 @worker_ready.connect

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from audit import actions
 from audit.access import visible_corpus, visible_paper
 from audit.forms import CorpusForm, MetadataForm, UploadForm
-from audit.ingest.sources import Limits, from_file
+from audit.ingest.sources import from_file
 from audit.models import Corpus, Paper
 from audit.paper_text import paper_sections
 from audit.tasks import queue_paper
@@ -82,10 +82,7 @@ def corpus_upload(request, corpus_id: int):
     if not form.is_valid():
         messages.error(request, "Choose at least one PDF, .zip or .bib file to upload.")
         return _back_to_corpus(request, corpus)
-    limits = Limits(
-        max_pdf_bytes=settings.SEEDAUDIT_MAX_PDF_MB * 2**20,
-        max_zip_bytes=settings.SEEDAUDIT_MAX_ZIP_MB * 2**20,
-    )
+    limits = actions.upload_limits()
     added = duplicates = failed = 0
     for upload in form.cleaned_data["files"]:
         if upload.name.lower().endswith(".bib"):
@@ -103,7 +100,7 @@ def corpus_upload(request, corpus_id: int):
                 continue
             if result.paper.status == Paper.Status.PENDING:
                 added += 1
-                queue_paper(result.paper)
+                queue_paper(result.paper.pk)
             else:
                 failed += 1
     if added:
@@ -171,7 +168,7 @@ def paper_reprocess(request, paper_id: int):
     if not paper.file:
         raise Http404("This paper has no stored file to process.")
     actions.reprocess(paper)
-    queue_paper(paper)
+    queue_paper(paper.pk)
     messages.info(request, "The paper is queued for processing again.")
     return redirect("corpus", corpus_id=paper.corpus_id)
 

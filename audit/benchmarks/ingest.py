@@ -20,12 +20,12 @@ def run(options: dict) -> dict:
     import pdfplumber
 
     from audit.ingest.pipeline import extract_paper
-    from audit.ingest.sentences import nlp
 
     files = sorted(p for p in Path(options["dir"]).rglob("*") if p.suffix.lower() == ".pdf")
     if not files:
         raise SystemExit(f"No PDF files in {options['dir']}")
-    nlp()  # load once, as a long-running worker does
+    # Load spaCy and the seed patterns once, as a long-running worker has them.
+    extract_paper(files[0], max_pages=10_000)
 
     def raw() -> int:
         pages = 0

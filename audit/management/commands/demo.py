@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from annotator.actions import create_project
 from annotator.models import Membership
 from audit import actions
-from audit.ingest.sources import Limits, from_paths
+from audit.ingest.sources import from_paths
 from audit.models import Corpus
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
@@ -86,7 +86,7 @@ class Command(BaseCommand):
             name=DEMO_CORPUS,
             defaults={"description": "Five CC BY papers from the ACL Anthology (see README)."},
         )
-        limits = Limits(max_pdf_bytes=settings.SEEDAUDIT_MAX_PDF_MB * 2**20, max_zip_bytes=0)
+        limits = actions.upload_limits()
         for source in from_paths([DEMO_DIR], limits):
             added = actions.add_source(corpus, source)
             if added.created:

@@ -6,11 +6,10 @@ import json
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from audit import actions
-from audit.ingest.sources import Limits, from_paths
+from audit.ingest.sources import from_paths
 from audit.management.progress import ProgressBar
 from audit.models import Corpus, Paper
 from audit.tasks import queue_paper
@@ -42,10 +41,7 @@ class Command(BaseCommand):
                 actions.add_bibliography(corpus, options["bib"].read_text(encoding="utf-8"))
             except (OSError, ValueError) as error:
                 raise CommandError(f"{options['bib']}: {error}") from error
-        limits = Limits(
-            max_pdf_bytes=settings.SEEDAUDIT_MAX_PDF_MB * 2**20,
-            max_zip_bytes=settings.SEEDAUDIT_MAX_ZIP_MB * 2**20,
-        )
+        limits = actions.upload_limits()
         results: list[tuple[str, actions.Added]] = [
             (source.name, actions.add_source(corpus, source))
             for source in from_paths(options["paths"], limits)
@@ -59,7 +55,7 @@ class Command(BaseCommand):
             self._process_here(todo)
         else:
             for paper_id in todo:
-                queue_paper(Paper(pk=paper_id))
+                queue_paper(paper_id)
             if options["no_wait"]:
                 self.stderr.write(f"Queued {len(todo)} papers on Celery.")
                 return
