@@ -59,14 +59,15 @@ def corpus_detail(request, corpus_id: int):
         papers = papers.filter(seed_count__gt=0)
     elif filters["seeds"] == "no":
         papers = papers.filter(seed_count=0, status=Paper.Status.DONE)
-    facets = corpus.papers.exclude(year=None).values_list("year", flat=True).distinct()
-    venues = corpus.papers.exclude(venue="").values_list("venue", flat=True).distinct()
+    # order_by() clears Paper's default ordering, whose columns would defeat the DISTINCT.
+    years = corpus.papers.exclude(year=None).order_by().values_list("year", flat=True)
+    venues = corpus.papers.exclude(venue="").order_by().values_list("venue", flat=True)
     context = {
         "corpus": corpus,
         "papers": papers.order_by("-created_at", "pk"),
         "filters": filters,
-        "years": sorted(set(facets), reverse=True),
-        "venues": sorted(set(venues)),
+        "years": sorted(years.distinct(), reverse=True),
+        "venues": sorted(venues.distinct()),
         "statuses": Paper.Status.choices,
         "upload_form": UploadForm(),
         "max_pdf_mb": settings.SEEDAUDIT_MAX_PDF_MB,

@@ -24,7 +24,7 @@ FOOTNOTE = "footnote"
 NON_PROSE = "non_prose"
 
 _DIGITS = re.compile(r"^\d{1,4}$")
-_MARK = re.compile(r"^(\d{1,2}|[*†‡§¶∗]{1,2})$")
+FOOTNOTE_MARK = re.compile(r"^(\d{1,2}|[*†‡§¶∗]{1,2})$")
 _SECTION_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}|[A-H](\.\d{1,2}){0,3})\.?$")
 
 
@@ -75,6 +75,10 @@ class DocumentStyle:
     repeated_margin_texts: set[str] = field(default_factory=set)
 
 
+def collapse_whitespace(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def page_lines(page: PageWords) -> list[Line]:
     """Group the page's words into lines, in the order PDFium read them."""
     lines: list[Line] = []
@@ -123,7 +127,7 @@ def _line_number_ruler(words: list[Word]) -> set[int]:
 def _is_footnote_mark(previous: Word, word: Word) -> bool:
     """A small raised number or dagger right after a word: "corpora.⁵". Exponents (after a
     digit or an operator) are not marks."""
-    if not _MARK.match(word.text) or not (
+    if not FOOTNOTE_MARK.match(word.text) or not (
         previous.text[-1:].isalpha() or previous.text[-1:] in ".,;:)"
     ):
         return False
@@ -136,8 +140,6 @@ def _continues_line(last: Word, word: Word) -> bool:
     overlap = min(last.bottom, word.bottom) - max(last.top, word.top)
     same_band = overlap > 0.4 * min(last.height, word.height)
     gap = word.x0 - last.x1
-    # A section number and its title, or a bold run-in heading and its paragraph, are set apart
-    # by a wider space than words are.
     # Justified lines stretch the space after a sentence most; a section number and
     # its title, or a bold run-in heading and its paragraph, are set apart by a quad.
     wide = (

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from audit.ingest.layout import Line
+from audit.ingest.layout import Line, collapse_whitespace
 
 _YEAR = r"(19[5-9]\d|20\d\d)"
 # Where a first page states its year: the publisher's footer, a conference header, an arXiv id.
@@ -81,7 +81,7 @@ def guess_metadata(
     pdf_metadata: dict[str, str], first_page: list[Line], page_height: float, body_size: float
 ) -> PaperMetadata:
     title_lines = _title_lines(first_page, body_size)
-    title = _title(_clean(pdf_metadata.get("Title", "")), title_lines)
+    title = _title(collapse_whitespace(pdf_metadata.get("Title", "")), title_lines)
     authors = _split_authors(pdf_metadata.get("Author", "")) or _first_page_authors(
         first_page, title_lines, body_size
     )
@@ -97,17 +97,13 @@ def guess_metadata(
     )
 
 
-def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _title(from_metadata: str, lines: list[Line]) -> str:
     """The title as printed on the first page; the PDF's own Title when the page has none.
 
     Metadata titles are often stale (an earlier draft's title, a file name); the printed one
     wins unless it is not a title at all, which shows as having little in common with it.
     """
-    printed = _clean(" ".join(line.text for line in lines))
+    printed = collapse_whitespace(" ".join(line.text for line in lines))
     if not _plausible_title(from_metadata):
         return printed
     if not _plausible_title(printed):
@@ -146,7 +142,7 @@ def _title_lines(lines: list[Line], body_size: float) -> list[Line]:
 
 
 def _split_authors(text: str) -> list[str]:
-    text = _clean(text)
+    text = collapse_whitespace(text)
     if not text:
         return []
     parts = re.split(r"\s*(?:;|,|\band\b|&)\s*", text)
@@ -198,9 +194,9 @@ def _venue(page_text: str, pdf_metadata: dict[str, str], year: int | None) -> st
     for pattern in _VENUE:
         match = pattern.search(page_text)
         if match:
-            venue = _clean(match.group(1)).rstrip(",.")
+            venue = collapse_whitespace(match.group(1)).rstrip(",.")
             break
-    subject = _clean(pdf_metadata.get("Subject", ""))
+    subject = collapse_whitespace(pdf_metadata.get("Subject", ""))
     # ACL Anthology files carry their old-style volume id there ("P19-1 2019"): its letter
     # names the conference, volumes 1 and 2 being its long and short papers.
     volume = re.fullmatch(r"([A-Z])\d\d-(\d+) (\d{4})", subject)

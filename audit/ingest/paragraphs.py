@@ -17,10 +17,12 @@ from audit.ingest.layout import (
     BODY,
     CAPTION,
     FOOTNOTE,
+    FOOTNOTE_MARK,
     HEADING,
     NON_PROSE,
     DocumentStyle,
     Line,
+    collapse_whitespace,
 )
 
 REFERENCE = "reference"
@@ -55,7 +57,6 @@ _APPENDIX_HEADING = re.compile(
     r"^(appendix|appendices|supplementary|supplemental|[A-H](\.\d+)*\.?\s+[A-Z])", re.I
 )
 _LIST_MARKER = re.compile(r"^(?:[•◦▪‣∙·\-–—*]|\(?[a-z]\)|\(?[ivx]{1,4}\)|\(\d{1,2}\)|\d{1,2}\))\s+")
-_FOOTNOTE_MARK = re.compile(r"^(\d{1,2}|[*†‡§¶∗]{1,2})$")
 _TERMINAL = re.compile(r"[.!?:][\"'”’)\]]*$")
 
 
@@ -173,7 +174,7 @@ def paragraphs(lines: list[Line], style: DocumentStyle) -> list[Paragraph]:
         if block.role == NON_PROSE:
             continue
         if block.role == HEADING:
-            section = _heading_text(block.text)
+            section = collapse_whitespace(block.text)
             bare = re.sub(r"^[\dA-H.]*\s*", "", section).lower()
             if bare in _REFERENCE_HEADINGS or section.lower() in _REFERENCE_HEADINGS:
                 in_references = True
@@ -225,7 +226,7 @@ def _footnotes(block: _Block, section: str) -> list[Paragraph]:
     """One paragraph per footnote: each starts with its mark, or on an indented line."""
     notes: list[Paragraph] = []
     for line in block.lines:
-        mark = _FOOTNOTE_MARK.match(line.words[0].text)
+        mark = FOOTNOTE_MARK.match(line.words[0].text)
         indented = line.x0 - block.left > 0.3 * line.size
         if not notes or mark or indented:
             notes.append(Paragraph(kind=FOOTNOTE, section=section))
@@ -233,10 +234,6 @@ def _footnotes(block: _Block, section: str) -> list[Paragraph]:
             line = Line.of(line.words[1:], line.page)
         notes[-1].lines.append(line)
     return notes
-
-
-def _heading_text(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _starts_paragraph(prev: Line, line: Line, left: float, style: DocumentStyle) -> bool:

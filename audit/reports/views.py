@@ -109,7 +109,8 @@ def seed_uses(request, corpus_id: int):
     table = table1.table1(uses, selection.basis)
     usage = usage_by_year(uses, selection.basis)
     svg = render_figure(usage_figure(usage, selection), "svg").decode()
-    venues = corpus.papers.exclude(venue="").values_list("venue", flat=True).distinct()
+    # order_by() clears Paper's default ordering, whose columns would defeat the DISTINCT.
+    venues = corpus.papers.exclude(venue="").order_by().values_list("venue", flat=True)
     context = controls | {
         "corpus": corpus,
         "table": table,
@@ -121,7 +122,7 @@ def seed_uses(request, corpus_id: int):
         # Inline, without its XML prolog, so that it scales with the page.
         "chart": svg[svg.index("<svg") :],
         "filters": True,
-        "venues": sorted(set(venues)),
+        "venues": sorted(venues.distinct()),
     }
     return render(request, "audit/reports/seed_uses.html", context)
 
