@@ -127,16 +127,16 @@ def _draw_probes(project: Project, fresh, flagged_now: int) -> list[tuple]:
         .exclude(kind=Sentence.Kind.REFERENCE)
         .values_list("pk", "paper_id", "index", "text")
     )
+    weights = [recall.weight(text) for *_, text in frame]
     if project.probe_rate is None:
         flagged = flagged_now + project.items.filter(is_probe=False).count()
-        total_weight = sum(recall.weight(text) for *_, text in frame)
-        project.probe_rate = recall.probe_rate(project.probe_share, flagged, total_weight)
+        project.probe_rate = recall.probe_rate(project.probe_share, flagged, sum(weights))
         if project.probe_rate is None:
             return []
         project.save(update_fields=["probe_rate"])
     drawn = []
-    for pk, paper, index, text in frame:
-        probability = recall.inclusion_probability(project.probe_rate, recall.weight(text))
+    for (pk, paper, index, _), weight in zip(frame, weights, strict=True):
+        probability = recall.inclusion_probability(project.probe_rate, weight)
         if recall.is_drawn(project.seed, pk, probability):
             drawn.append((pk, paper, index, probability))
     return drawn

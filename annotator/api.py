@@ -10,12 +10,12 @@ import json
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 
 from annotator import actions
-from annotator.access import Role, can_adjudicate, project_for
+from annotator.access import Role, project_for
 from annotator.models import Assignment, Item
 from annotator.progress import progress, progress_and_left_in_paper
 from annotator.queue import card, next_cards, papers_to_confirm
@@ -173,9 +173,8 @@ def primary(request, project_id: int):
 @_json_view
 @require_POST
 def adjudicate(request, project_id: int, item_id: int):
+    # Managers, and adjudicators of this project: project_for answers 404 to anyone else.
     project = project_for(request, project_id, [Role.ADJUDICATOR])
-    if not can_adjudicate(request.user, project):
-        raise Http404("Only managers and adjudicators pick final labels.")
     item = get_object_or_404(Item, pk=item_id, project=project)
     final = _label(_body(request).get("label"), allow_blank=True)
     actions.adjudicate(item, final, request.user)

@@ -15,7 +15,7 @@ from audit.lab.charts import chart, chart_names
 from audit.lab.claims import claim_labels, claim_state, is_testable
 from audit.lab.forms import ClaimForm
 from audit.lab.models import Claim
-from audit.lab.pdf import report_pdf
+from audit.lab.pdf import CAVEAT, report_pdf
 from audit.lab.tasks import queue_claim
 from audit.models import Corpus, Sentence
 from audit.taxonomy import Label
@@ -88,6 +88,7 @@ def claim_detail(request, claim_id: int):
         "finished": finished,
         "state": state,
         "report": claim.report,
+        "caveat": CAVEAT,
     }
     if claim.report:
         *setup_charts, expected_max = (
