@@ -16,10 +16,9 @@ import numpy as np
 from django.core.cache import cache
 
 from audit.stats.resampling import draw_replicates
-from audit.taxonomy import CATEGORIES, Group, group_of
+from audit.taxonomy import Group, group_of
 
 MISSING = -1
-LABELS = tuple(c.label.value for c in CATEGORIES)
 GROUPS = (Group.SAFE.value, Group.RISKY.value, Group.NONE.value)
 
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from annotator.agreement import LABELS, MISSING, Ratings
+from annotator.agreement import MISSING, Ratings
 from annotator.models import Assignment, Item, Project
+from audit.taxonomy import LABELS
 
 
 def final_label(labels: Sequence[str], adjudicated: str, complete: bool = True) -> str:

@@ -16,16 +16,15 @@ from annotator.models import PrimaryCategory, Project
 from audit.models import Paper
 from audit.taxonomy import CATEGORIES, Group, Label
 
-ORDER = [c.label.value for c in CATEGORIES]
-
 
 def default_primary(labels: Iterable[str]) -> str:
     counts = Counter(labels)
     for group in (Group.RISKY, Group.SAFE):
         candidates = [c.label.value for c in CATEGORIES if c.group == group and counts[c.label]]
         if candidates:
-            # Ties go to the taxonomy's order, so the default never depends on label order.
-            return max(candidates, key=lambda label: (counts[label], -ORDER.index(label)))
+            # max keeps the first of equals, and candidates are in the taxonomy's order: ties
+            # never depend on the order the labels came in.
+            return max(candidates, key=counts.__getitem__)
     return Label.NOT_SEED_USE.value
 
 

@@ -100,6 +100,8 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 BY_LABEL: dict[str, Category] = {c.label.value: c for c in CATEGORIES}
+# The label values in the taxonomy's order: tables, charts and ties follow it.
+LABELS: tuple[str, ...] = tuple(BY_LABEL)
 
 
 def group_of(label: str) -> Group:

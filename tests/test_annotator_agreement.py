@@ -8,7 +8,6 @@ import pytest
 
 from annotator.agreement import (
     GROUPS,
-    LABELS,
     MISSING,
     Ratings,
     agreement,
@@ -17,6 +16,7 @@ from annotator.agreement import (
     krippendorff_alpha,
 )
 from annotator.labels import ratings
+from audit.taxonomy import LABELS
 from tests.test_annotator_support import (
     PAPERS,
     ingest,

@@ -10,10 +10,10 @@ from django.db.models import Q, QuerySet
 
 from annotator.labels import GivenLabel, item_labels
 from annotator.models import Project
-from annotator.primary import ORDER, default_primary, project_primaries
+from annotator.primary import default_primary, project_primaries
 from audit.models import Paper, Sentence
 from audit.reports.basis import Basis, Selection
-from audit.taxonomy import Group, Label, group_of
+from audit.taxonomy import LABELS, Group, Label, group_of
 
 NO_SEED_USE = Label.NOT_SEED_USE.value
 SOURCES = {"final": "final label", "suggested": "highlighter's suggestion", "": "not yet labelled"}
@@ -62,7 +62,7 @@ class PaperUses:
     def labels(self) -> list[str]:
         """Every label its sentences have, in the taxonomy's order."""
         found = {use.label for use in self.sentences}
-        return [label for label in ORDER if label in found]
+        return [label for label in LABELS if label in found]
 
     @property
     def state(self) -> str:
@@ -126,7 +126,7 @@ def paper_uses(papers: QuerySet[Paper], project: Project | None, basis: Basis) -
         else:
             primary = default_primary(labels) if labels else ""
         if basis == Basis.FINAL:
-            counted = tuple(label for label in ORDER if label in labels and _is_use(label))
+            counted = tuple(label for label in LABELS if label in labels and _is_use(label))
         else:
             counted = (primary,) if primary and _is_use(primary) else ()
         result.append(PaperUses(paper, uses, primary, counted))
