@@ -53,7 +53,7 @@ def item_labels(project: Project, items=None) -> list[ItemLabels]:
     )
     by_item = {item.pk: ItemLabels(item) for item in items.order_by("position")}
     given = (
-        Assignment.objects.filter(item__in=list(by_item))
+        Assignment.objects.filter(item__in=items)
         .order_by("annotator__username")
         .values_list("item_id", "annotator__username", "label", "note")
     )

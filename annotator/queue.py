@@ -8,7 +8,7 @@ marked, as a highlighted sentence shows its seed terms.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -96,9 +96,6 @@ def papers_to_confirm(
     mine = Assignment.objects.filter(project=project, annotator=annotator)
     if paper_ids is not None:
         mine = mine.filter(item__sentence__paper_id__in=paper_ids)
-        # The common answer, after most labels: a sentence of the paper is still to do.
-        if mine.filter(label="").exists():
-            return []
     per_paper = mine.values("item__sentence__paper_id").annotate(
         pending=Count("pk", filter=Q(label="")),
         highlighted=Count("pk", filter=Q(item__is_probe=False)),
@@ -113,10 +110,15 @@ def papers_to_confirm(
     confirmed = PrimaryCategory.objects.filter(
         project=project, annotator=annotator, paper_id__in=complete
     ).values_list("paper_id", flat=True)
-    papers = Paper.objects.filter(pk__in=set(complete) - set(confirmed)).order_by("pk")
+    papers = list(Paper.objects.filter(pk__in=set(complete) - set(confirmed)).order_by("pk"))
+    labels_of: dict[int, Counter] = defaultdict(Counter)
+    for paper_id, label in mine.filter(item__sentence__paper__in=papers).values_list(
+        "item__sentence__paper_id", "label"
+    ):
+        labels_of[paper_id][label] += 1
     steps = []
     for paper in papers:
-        labels = Counter(mine.filter(item__sentence__paper=paper).values_list("label", flat=True))
+        labels = labels_of[paper.pk]
         steps.append(
             {
                 "paper": paper.pk,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -204,7 +205,14 @@ def reprocess(paper: Paper) -> None:
 
 
 def bibliography(corpus: Corpus) -> list[BibEntry]:
-    return parse_bibtex(corpus.bibtex) if corpus.bibtex else []
+    return _parsed_bibtex(corpus.bibtex) if corpus.bibtex else []
+
+
+# A corpus's BibTeX (an Anthology export can hold thousands of entries) is matched against every
+# paper of a bulk upload: parse it once per text, not once per paper under the paper's lock.
+@lru_cache(maxsize=4)
+def _parsed_bibtex(text: str) -> list[BibEntry]:
+    return parse_bibtex(text)
 
 
 def add_bibliography(corpus: Corpus, bibtex: str) -> int:

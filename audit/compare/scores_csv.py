@@ -167,7 +167,7 @@ def _runs(columns: list[str], lowered: list[str], body: list[tuple[int, list[str
     for name in names:
         if len(by_system[name]) < 2:
             raise CsvError(f"System {name} has one run; the comparison needs at least 2 each.")
-    seed_at = next((k for k, i in enumerate(configuration) if lowered[i] in SEED_COLUMNS), None)
+    seed_name = next((columns[i] for i in configuration if lowered[i] in SEED_COLUMNS), None)
     varied = tuple(
         tuple(
             columns[i]
@@ -176,7 +176,6 @@ def _runs(columns: list[str], lowered: list[str], body: list[tuple[int, list[str
         )
         for name in names
     )
-    seed_name = columns[configuration[seed_at]] if seed_at is not None else None
     only_seed = [set(changed) <= {seed_name} for changed in varied]
     notes = _run_notes(names, varied, only_seed, bool(configuration), seed_name)
     scores = [np.array([score for score, _ in by_system[name]]) for name in names]

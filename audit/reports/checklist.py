@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass
 
 from annotator.models import Project
+from audit.lab.claims import LabReport, paper_reports
 from audit.models import Paper
 from audit.reports.advice import RISKS, Advice
 from audit.reports.basis import Basis, Selection
-from audit.reports.lab_links import LabLink, lab_links
 from audit.reports.uses import PaperUses, SentenceUse, paper_uses
 from audit.taxonomy import BY_LABEL, CATEGORIES, Category, Group, Label
 
@@ -61,7 +61,7 @@ class Checklist:
     risky: tuple[CategoryUses, ...]
     other: tuple[SentenceUse, ...]  # not a seed use, or not decided yet
     checks: tuple[Check, ...]
-    lab_reports: tuple[LabLink, ...]
+    lab_reports: tuple[LabReport, ...]
 
     @property
     def paper(self) -> Paper:
@@ -108,7 +108,7 @@ def checklist_of(uses: PaperUses, selection: Selection) -> Checklist:
         risky=tuple(by_group[Group.RISKY]),
         other=other,
         checks=checks(uses),
-        lab_reports=tuple(lab_links(uses.paper)),
+        lab_reports=tuple(paper_reports(uses.paper)),
     )
 
 

@@ -34,7 +34,6 @@ ITEMS_PER_VALUE_FOR_COUNTS = 16
 
 
 class Estimator(Protocol):
-    statistic: str
     n: int
     estimate: float
 
@@ -54,8 +53,7 @@ class PairedEstimator(Estimator, Protocol):
 class SampleMean:
     """Mean of n scores; each resample's sum comes from the backend's `resample_sums`."""
 
-    def __init__(self, statistic: str, values: np.ndarray) -> None:
-        self.statistic = statistic
+    def __init__(self, values: np.ndarray) -> None:
         self.values = values
         self.n = values.size
         self.estimate = float(values.mean())
@@ -88,8 +86,7 @@ class TabulatedMean:
     """Mean of scores that take few distinct values (accuracy's 0/1, differences of them),
     resampled through the multinomial counts of those values."""
 
-    def __init__(self, statistic: str, values: np.ndarray, counts: np.ndarray) -> None:
-        self.statistic = statistic
+    def __init__(self, values: np.ndarray, counts: np.ndarray) -> None:
         self.values = values
         self.counts = counts.astype(np.float64)
         self.n = int(counts.sum())
@@ -133,7 +130,6 @@ class SampleMedian:
     sorted[idx] is sorted[k-th smallest idx], so the answer is exact in float64."""
 
     def __init__(self, values: np.ndarray) -> None:
-        self.statistic = "median"
         self.sorted = np.sort(values)
         self.n = values.size
         self.estimate = float(np.median(values))
@@ -174,7 +170,6 @@ class MacroF1:
     """
 
     def __init__(self, gold: np.ndarray, predictions: list[np.ndarray], k: int) -> None:
-        self.statistic = "macro_f1"
         self.gold = gold
         self.predictions = predictions
         self.k = k
@@ -284,9 +279,9 @@ def one_sample(values: Any, statistic: str) -> Estimator:
         gold, (predicted,), k = _label_codes(pairs[:, 0], [pairs[:, 1]])
         return MacroF1(gold, [predicted], k)
     if statistic == "accuracy":
-        return _mean(statistic, correctness_array(values, "values", min_size=2))
+        return _mean(correctness_array(values, "values", min_size=2))
     scores = scores_array(values, "values", min_size=2)
-    return SampleMedian(scores) if statistic == "median" else _mean(statistic, scores)
+    return SampleMedian(scores) if statistic == "median" else _mean(scores)
 
 
 def paired(a: Any, b: Any, statistic: str) -> PairedEstimator:
@@ -302,12 +297,10 @@ def paired(a: Any, b: Any, statistic: str) -> PairedEstimator:
     read = correctness_array if statistic == "accuracy" else scores_array
     first, second = read(a, "a", min_size=2), read(b, "b", min_size=2)
     same_length(first, second)
-    return _mean(statistic, first - second, paired_differences=True)
+    return _mean(first - second, paired_differences=True)
 
 
-def _mean(
-    statistic: str, values: np.ndarray, paired_differences: bool = False
-) -> SampleMean | TabulatedMean:
+def _mean(values: np.ndarray, paired_differences: bool = False) -> SampleMean | TabulatedMean:
     distinct, counts = np.unique(values, return_counts=True)
     if paired_differences:
         # Tabulate each difference with its negative, where a swap of the pair sends it.
@@ -316,8 +309,8 @@ def _mean(
         tabulated[np.searchsorted(symmetric, distinct)] = counts
         distinct, counts = symmetric, tabulated
     if distinct.size * ITEMS_PER_VALUE_FOR_COUNTS <= values.size:
-        return TabulatedMean(statistic, distinct, counts)
-    return SampleMean(statistic, values)
+        return TabulatedMean(distinct, counts)
+    return SampleMean(values)
 
 
 def _label_codes(

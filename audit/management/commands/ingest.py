@@ -7,11 +7,12 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Prefetch
 
 from audit import actions
 from audit.ingest.sources import from_paths
 from audit.management.progress import ProgressBar
-from audit.models import Corpus, Paper
+from audit.models import Corpus, Paper, Sentence
 from audit.tasks import queue_paper
 
 # With no worker at all, say so instead of waiting in silence.
@@ -60,7 +61,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"Queued {len(todo)} papers on Celery.")
                 return
             self._wait_for_workers(todo, options["timeout"])
-        papers = Paper.objects.in_bulk([a.paper.pk for _, a in results])
+        seeds = Sentence.objects.filter(is_seed=True).order_by("index")
+        papers = Paper.objects.prefetch_related(
+            Prefetch("sentences", queryset=seeds, to_attr="seed_rows")
+        ).in_bulk([a.paper.pk for _, a in results])
         for name, added in results:
             self._report(name, papers[added.paper.pk], added.created, options["json"])
 
@@ -100,7 +104,7 @@ class Command(BaseCommand):
 
     def _report(self, name: str, paper: Paper, created: bool, as_json: bool) -> None:
         status = paper.status if created else "duplicate"
-        seeds = list(paper.sentences.filter(is_seed=True).order_by("index"))
+        seeds = paper.seed_rows
         if as_json:
             self.stdout.write(
                 json.dumps(
