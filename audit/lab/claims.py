@@ -66,6 +66,7 @@ class LabReport:
 
     claim_id: int
     url: str  # the report page's path on this site
+    sentence: str
     setups: list[str]
     claimed_score: float
     finished: bool
@@ -99,7 +100,7 @@ def claim_state(claim: Claim, experiments: list[Experiment]) -> tuple[bool, str]
 
 def paper_reports(paper: Paper) -> list[LabReport]:
     """The lab reports of a paper's claims, newest first, each with a one-line verdict."""
-    claims = paper.lab_claims.prefetch_related("experiments")
+    claims = paper.lab_claims.select_related("sentence").prefetch_related("experiments")
     reports = []
     for claim in claims:
         finished, verdict = claim_state(claim, list(claim.experiments.all()))
@@ -107,6 +108,7 @@ def paper_reports(paper: Paper) -> list[LabReport]:
             LabReport(
                 claim_id=claim.pk,
                 url=reverse("lab:claim", kwargs={"claim_id": claim.pk}),
+                sentence=claim.sentence.text,
                 setups=claim.setups,
                 claimed_score=claim.claimed_score,
                 finished=finished,

@@ -68,6 +68,12 @@ class Checklist:
         return self.uses.paper
 
     @property
+    def sections(self) -> tuple[tuple[str, tuple[CategoryUses, ...]], ...]:
+        """The use groups as every format shows them: risky first, empty ones left out."""
+        titled = (("Risky uses", self.risky), ("Safe uses", self.safe))
+        return tuple((title, groups) for title, groups in titled if groups)
+
+    @property
     def byline(self) -> str:
         """Authors · venue and year · file."""
         paper = self.paper

@@ -159,9 +159,7 @@ def to_markdown(checklist: Checklist, site: str = "") -> str:
     def quote(use: SentenceUse) -> list[str]:
         return [f"> {use.sentence.text}", f"> — {use.location} · {use.source_name}", ""]
 
-    for title, groups in (("Risky uses", checklist.risky), ("Safe uses", checklist.safe)):
-        if not groups:
-            continue
+    for title, groups in checklist.sections:
         lines += [f"## {title}", ""]
         for group in groups:
             lines += [f"### {group.category.name}", "", f"*{group.category.definition}*", ""]
@@ -235,9 +233,7 @@ def to_pdf(checklist: Checklist, site: str = "") -> bytes:
         f"<b>Labels counted by</b> {escape(checklist.selection.counting)}.", "note", markup=True
     )
     doc.paragraph(f"<b>Primary category:</b> {escape(checklist.primary_name)}", markup=True)
-    for title, groups in (("Risky uses", checklist.risky), ("Safe uses", checklist.safe)):
-        if not groups:
-            continue
+    for title, groups in checklist.sections:
         doc.heading(title)
         for group in groups:
             doc.heading(group.category.name, level=3)

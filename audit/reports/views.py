@@ -48,7 +48,8 @@ def _selection(request, corpus: Corpus, default_basis: Basis) -> tuple[Selection
         "bases": [(basis, DESCRIPTIONS[basis]) for basis in Basis],
         "projects": projects,
         "hidden_project": None if form.cleaned_data["project"] else hidden.first(),
-        "query": urlencode(selection.query()),
+        # "?basis=…" to append to a link, or "" when the selection is the default one.
+        "query": f"?{query}" if (query := urlencode(selection.query())) else "",
     }
     return selection, controls
 
