@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from annotator.actions import ImportedRow, default_project
 from annotator.labels import item_labels
 from annotator.models import Membership, Project
+from audit.csv_cells import restore, safe_dict
 from audit.models import Corpus, Paper, Sentence
 from audit.taxonomy import Label
 
@@ -81,7 +82,9 @@ def write(rows: Iterable[dict], fmt: str, out: TextIO) -> None:
     writer.writeheader()
     for row in rows:
         labels = json.dumps(row["labels"], ensure_ascii=False)
-        writer.writerow({**row, "labels": labels, "final_label": row["final_label"] or ""})
+        writer.writerow(
+            safe_dict({**row, "labels": labels, "final_label": row["final_label"] or ""})
+        )
 
 
 def sniff_format(text: str) -> str:
@@ -124,6 +127,7 @@ def read(text: str, fmt: str) -> list[tuple[int, dict]]:
 
 
 def _from_csv(line_number: int, row: dict) -> dict:
+    row = {key: restore(value) if isinstance(value, str) else value for key, value in row.items()}
     try:
         labels = json.loads(row["labels"] or "[]")
         sentence_id, page = int(row["sentence_id"]), int(row["page"])

@@ -18,6 +18,7 @@ from annotator.primary import project_primaries
 from annotator.progress import annotator_stats, progress
 from annotator.queue import papers_to_confirm, recent_labels
 from annotator.recall import project_recall
+from audit.downloads import attach
 from audit.taxonomy import CATEGORIES
 
 # Staff only: no member role is enough to change a project.
@@ -177,8 +178,7 @@ def adjudication(request, project_id: int):
 def export(request, project_id: int, fmt: str):
     project = project_for(request, project_id, SEE_LABELS)
     response = HttpResponse(content_type="text/csv" if fmt == "csv" else "application/x-ndjson")
-    name = f"{project.corpus.name}-{project.name}-annotations.{fmt}".replace(" ", "_")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    attach(response, f"{project.corpus.name}-{project.name}-annotations.{fmt}".replace(" ", "_"))
     exchange.write(exchange.export_rows(project.corpus, project), fmt, response)
     return response
 

@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from annotator import actions
 from annotator.exchange import FIELDS
 from annotator.models import Assignment, Item, Project
+from audit.models import Sentence
 from tests.test_annotator_support import (
     PAPERS,
     ingest,
@@ -91,6 +92,25 @@ class TestImport:
         assert export(tmp_path, project="copy") == original
         assert Item.objects.get(project=copy, final_label="fixed_seed").adjudicated_at
 
+    def test_text_that_looks_like_a_formula_is_written_as_text_and_read_back_exactly(
+        self, labelled, corpus, tmp_path
+    ):
+        sentence = Sentence.objects.filter(paper__corpus=corpus, is_seed=True).first()
+        sentence.text = "-2+3+cmd|' /C calc'!A0 " + sentence.text
+        sentence.save(update_fields=["text"])
+        sentence.paper.title = '=HYPERLINK("http://x.example","click")'
+        sentence.paper.save(update_fields=["title"])
+        original = export(tmp_path, "csv", project="pilot")
+        row = next(r for r in csv.DictReader(io.StringIO(original)) if r["text"][1:3] == "-2")
+        assert row["text"].startswith("'-2+3+cmd") and row["title"].startswith("'=HYPERLINK")
+
+        path = tmp_path / "annotations.csv"
+        path.write_text(original)
+        actions.create_project(corpus, "copy", probe_share=0)
+        call_command("import", "annotations", str(path), "--project", "copy")
+
+        assert export(tmp_path, "csv", project="copy") == original
+
     def test_importing_twice_changes_nothing(self, labelled, tmp_path, capsys):
         path = tmp_path / "annotations.csv"
         path.write_text(export(tmp_path, "csv"))
@@ -145,6 +165,22 @@ class TestProjectPage:
         )
         assert "set 1 final labels" in page.content.decode()
         assert Item.objects.filter(final_label="sensitivity").count() == 1
+
+    def test_a_corpus_name_with_a_line_break_downloads_under_a_safe_name(
+        self, client, labelled, corpus
+    ):
+        corpus.name = "line1\r\nX-Injected: yes"
+        corpus.save(update_fields=["name"])
+        client.force_login(person("ines", staff=True))
+
+        for fmt in ("csv", "jsonl"):
+            response = client.get(f"/annotate/projects/{labelled.pk}/annotations.{fmt}")
+
+            assert response.status_code == 200
+            assert response["Content-Disposition"] == (
+                f'attachment; filename="line1_X-Injected:_yes-pilot-annotations.{fmt}"'
+            )
+            assert not response.has_header("X-Injected")
 
     def test_an_upload_with_an_error_says_where(self, client, labelled):
         client.force_login(person("ines", staff=True))

@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from audit import actions
 from audit.lab import actions as lab_actions
 from audit.models import Corpus, Paper
 from audit.reports.checklist_files import SILENT
@@ -159,6 +160,24 @@ class TestFormats:
         assert "**Why this is risky** (Bethard 2022, §2.5)." in markdown
         assert "- [x] Says how many runs (seeds) each reported result rests on. — p. 3" in markdown
         assert "- [ ] Compares systems soundly" in markdown
+
+    def test_html_in_titles_and_sentences_stays_text_in_the_markdown(
+        self, client, alice, corpus, project
+    ):
+        li = paper_named(corpus, "li2022")
+        actions.update_metadata(li, {"title": "<script>alert('title')</script> Deixis"})
+        sentence = li.sentences.filter(is_seed=True).first()
+        sentence.text = "<img src=x onerror=alert(1)> " + sentence.text
+        sentence.save(update_fields=["text"])
+        client.force_login(alice)
+
+        markdown = download(client, li, "md").decode()
+
+        assert "<script>" not in markdown and "<img" not in markdown
+        assert "# Random-seed checklist: &lt;script&gt;alert('title')&lt;/script&gt; Deixis" in (
+            markdown
+        )
+        assert "&lt;img src=x onerror=alert(1)&gt; " in markdown
 
     def test_the_pdf_reads_as_the_checklist(self, client, alice, corpus, project):
         li = paper_named(corpus, "li2022")

@@ -32,6 +32,29 @@ def read_csv(text: str) -> list[dict]:
 
 
 class TestCsv:
+    def test_metadata_that_looks_like_a_formula_is_written_as_text(
+        self, client, alice, corpus, project
+    ):
+        li = corpus.papers.get(original_name__contains="li2022")
+        actions.update_metadata(
+            li,
+            {
+                "title": '=HYPERLINK("http://x.example","click")',
+                "authors": ["=cmd|' /C calc'!A0", "Vincent Ng"],
+                "venue": "+SUM(1,1)",
+                "anthology_id": "@SUM(1,1)",
+            },
+        )
+        client.force_login(alice)
+
+        response = client.get(f"/corpora/{corpus.pk}/seed-uses/spreadsheet-papers.csv")
+
+        row = by_file(read_csv(response.content.decode()))["li2022"]
+        assert row["title"] == '\'=HYPERLINK("http://x.example","click")'
+        assert row["authors"] == "'=cmd|' /C calc'!A0; Vincent Ng"
+        assert (row["venue"], row["anthology_id"]) == ("'+SUM(1,1)", "'@SUM(1,1)")
+        assert (row["year"], row["snippet_page"]) == ("2022", "6")
+
     def test_a_row_per_paper_with_its_category_and_the_snippet_that_justifies_it(
         self, corpus, project, tmp_path, capsys
     ):

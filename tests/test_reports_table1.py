@@ -72,6 +72,20 @@ class TestBethardTable1:
         }  # fmt: skip
         assert rows[0]["label"] == "model_selection"
 
+    def test_a_project_name_that_looks_like_a_formula_is_written_as_text(
+        self, client, alice, bethard
+    ):
+        corpus, project = bethard
+        project.name = "=cmd|' /C calc'!A0 <script>x</script>"
+        project.save(update_fields=["name"])
+        client.force_login(alice)
+
+        rows = list(csv.DictReader(io.StringIO(download(client, corpus, "csv"))))
+        markdown = download(client, corpus, "md")
+
+        assert {row["project"] for row in rows} == {"'=cmd|' /C calc'!A0 <script>x</script>"}
+        assert "<script>" not in markdown and "&lt;script&gt;x&lt;/script&gt;" in markdown
+
     def test_the_markdown_and_latex_downloads_are_ready_to_paste(self, client, alice, bethard):
         corpus, _ = bethard
         client.force_login(alice)

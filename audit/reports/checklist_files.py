@@ -144,20 +144,26 @@ def to_dict(checklist: Checklist, site: str = "") -> dict:
 
 
 def to_markdown(checklist: Checklist, site: str = "") -> str:
+    """Markdown whose text is escaped: a title or sentence holding `<script>` stays text wherever
+    the Markdown is rendered."""
     paper = checklist.paper
     lines = [
-        f"# Random-seed checklist: {paper.title or paper.file_name}",
+        f"# Random-seed checklist: {escape(paper.title or paper.file_name)}",
         "",
-        f"{checklist.byline} · [paper in seedaudit]({paper_url(paper, site)})",
+        f"{escape(checklist.byline)} · [paper in seedaudit]({paper_url(paper, site)})",
         "",
-        f"Labels counted by {checklist.selection.counting}.",
+        f"Labels counted by {escape(checklist.selection.counting)}.",
         "",
-        f"Primary category: **{checklist.primary_name}**",
+        f"Primary category: **{escape(checklist.primary_name)}**",
         "",
     ]
 
     def quote(use: SentenceUse) -> list[str]:
-        return [f"> {use.sentence.text}", f"> — {use.location} · {use.source_name}", ""]
+        return [
+            f"> {escape(use.sentence.text)}",
+            f"> — {escape(use.location)} · {use.source_name}",
+            "",
+        ]
 
     for title, groups in checklist.sections:
         lines += [f"## {title}", ""]
@@ -179,19 +185,22 @@ def to_markdown(checklist: Checklist, site: str = "") -> str:
         lines += ["## Other highlighted sentences", ""]
         for use in checklist.other:
             what = BY_LABEL[use.label].name.lower() if use.label else use.source_name
-            lines.append(f'- {use.location}: "{use.sentence.text}" ({what})')
+            lines.append(f'- {escape(use.location)}: "{escape(use.sentence.text)}" ({what})')
         lines.append("")
     if not checklist.uses.sentences:
         lines += [SILENT, ""]
     lines += ["## Checklist", ""]
     for check in checklist.checks:
-        note = f" — {check.note}" if check.note else ""
+        note = f" — {escape(check.note)}" if check.note else ""
         lines.append(f"- [{'x' if check.ticked else ' '}] {check.text}{note}")
     lines.append("")
     if checklist.lab_reports:
         lines += ["## Lab reports", ""]
         for report in checklist.lab_reports:
-            lines.append(f"- [{report.title}]({site.rstrip('/')}{report.url}): {report.verdict}")
+            lines.append(
+                f"- [{escape(report.title)}]({site.rstrip('/')}{report.url}): "
+                f"{escape(report.verdict)}"
+            )
         lines.append("")
     lines += ["---", "", FOOTER, ""]
     return "\n".join(lines)

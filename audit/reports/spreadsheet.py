@@ -13,6 +13,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from audit.csv_cells import safe_dict
 from audit.reports.advice import SOURCE
 from audit.reports.basis import Selection
 from audit.reports.uses import PaperUses
@@ -97,7 +98,7 @@ def to_csv(rows: Sequence[dict], columns: Sequence[str]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(safe_dict(row) for row in rows)
     return out.getvalue()
 
 

@@ -7,7 +7,9 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 
+from audit.csv_cells import safe_row
 from audit.reports.basis import Basis, Selection
 from audit.reports.uses import PaperUses, State
 from audit.taxonomy import CATEGORIES, Group
@@ -103,9 +105,9 @@ def to_csv(table: Table1, selection: Selection) -> str:
     for row in table.rows:
         purpose = "" if row.is_subtotal else row.name
         kind = row.name if row.is_subtotal else _type(row)
-        writer.writerow([kind, purpose, row.label, row.count, _percent(row), *about])
+        writer.writerow(safe_row([kind, purpose, row.label, row.count, _percent(row), *about]))
     total = "100.0" if table.papers else ""
-    writer.writerow(["Total papers", "", "", table.papers, total, *about])
+    writer.writerow(safe_row(["Total papers", "", "", table.papers, total, *about]))
     return out.getvalue()
 
 
@@ -117,7 +119,8 @@ def to_markdown(table: Table1, selection: Selection) -> str:
         else:
             lines.append(f"| {_type(row)} | {row.name} | {row.count} | {_percent(row)} |")
     lines.append(f"| **Total papers** | | **{table.papers}** | |")
-    return "\n".join(lines) + f"\n\nTable 1: {caption(table, selection)}\n"
+    # The caption names the project and venues, which people type: HTML in them stays text.
+    return "\n".join(lines) + f"\n\nTable 1: {escape(caption(table, selection), quote=False)}\n"
 
 
 _LATEX_SPECIAL = {

@@ -7,13 +7,14 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.text import slugify
 
 from audit.access import visible_corpus, visible_paper
 from audit.documents import FORMATS as CHART_FORMATS
 from audit.documents import render_figure
+from audit.downloads import download
 from audit.models import Corpus, Paper
 from audit.reports import checklist_files, spreadsheet, table1
 from audit.reports.basis import DESCRIPTIONS, Basis, Selection, report_projects
@@ -61,12 +62,6 @@ def _read_paper(request, paper_id: int) -> Paper:
     return paper
 
 
-def _download(content: bytes | str, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 def _stem(corpus: Corpus) -> str:
     return slugify(corpus.name) or "corpus"
 
@@ -90,7 +85,7 @@ def checklist_file(request, paper_id: int, fmt: str):
     selection, _ = _selection(request, paper.corpus, Basis.SUGGESTED)
     checklist = build_checklist(paper, selection.project, selection.basis)
     content = checklist_files.render(checklist, fmt, _site(request))
-    return _download(content, checklist_files.FORMATS[fmt], checklist_files.file_name(paper, fmt))
+    return download(content, checklist_files.FORMATS[fmt], checklist_files.file_name(paper, fmt))
 
 
 @login_required
@@ -99,7 +94,7 @@ def corpus_checklists(request, corpus_id: int, fmt: str):
     selection, _ = _selection(request, corpus, Basis.SUGGESTED)
     files = checklist_files.corpus_checklists(selection, fmt, _site(request))
     name = f"{_stem(corpus)}-checklists-{fmt}.zip"
-    return _download(checklist_files.zip_of(files), "application/zip", name)
+    return download(checklist_files.zip_of(files), "application/zip", name)
 
 
 @login_required
@@ -135,7 +130,7 @@ def table1_file(request, corpus_id: int, fmt: str):
     uses = selected_uses(selection)
     content_type, write = TABLE_FORMATS[fmt]
     content = write(table1.table1(uses, selection.basis), selection)
-    return _download(content, content_type, f"{_stem(corpus)}-table1.{fmt}")
+    return download(content, content_type, f"{_stem(corpus)}-table1.{fmt}")
 
 
 @login_required
@@ -145,7 +140,7 @@ def usage_chart_file(request, corpus_id: int, fmt: str):
     uses = selected_uses(selection)
     figure = usage_figure(usage_by_year(uses, selection.basis), selection)
     name = f"{_stem(corpus)}-seed-uses-by-year.{fmt}"
-    return _download(render_figure(figure, fmt), CHART_FORMATS[fmt], name)
+    return download(render_figure(figure, fmt), CHART_FORMATS[fmt], name)
 
 
 @login_required
@@ -156,10 +151,10 @@ def spreadsheet_file(request, corpus_id: int, part: str):
     stem = f"{_stem(corpus)}-seed-uses"
     if part == "xlsx":
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return _download(spreadsheet.to_xlsx(uses, selection), content_type, f"{stem}.xlsx")
+        return download(spreadsheet.to_xlsx(uses, selection), content_type, f"{stem}.xlsx")
     if part == "papers":
         rows, columns = spreadsheet.paper_rows(uses, selection), spreadsheet.PAPER_COLUMNS
     else:
         rows, columns = spreadsheet.sentence_rows(uses, selection), spreadsheet.SENTENCE_COLUMNS
     content = spreadsheet.to_csv(rows, columns)
-    return _download(content, "text/csv; charset=utf-8", f"{stem}-{part}.csv")
+    return download(content, "text/csv; charset=utf-8", f"{stem}-{part}.csv")
