@@ -16,6 +16,7 @@ from annotator import assignment, recall
 from annotator.labels import final_label
 from annotator.models import Assignment, Item, LabelEvent, Membership, PrimaryCategory, Project
 from audit.models import Corpus, Paper, Sentence
+from audit.text import clean_text
 
 Role = Membership.Role
 
@@ -202,7 +203,7 @@ def record_label(item: Assignment, label: str, note: str, client_id: uuid.UUID) 
                 client_id=client_id, assignment=item, action=LabelEvent.Action.LABEL, label=label
             )
             Assignment.objects.filter(pk=item.pk).update(
-                label=label, note=note, skipped=False, labelled_at=timezone.now()
+                label=label, note=clean_text(note), skipped=False, labelled_at=timezone.now()
             )
     except IntegrityError:
         if LabelEvent.objects.filter(client_id=client_id).exists():

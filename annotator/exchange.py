@@ -23,6 +23,7 @@ from annotator.models import Membership, Project
 from audit.csv_cells import restore, safe_dict
 from audit.models import Corpus, Paper, Sentence
 from audit.taxonomy import Label
+from audit.text import clean_json
 
 FIELDS = (
     "sentence_id",
@@ -114,6 +115,8 @@ def read(text: str, fmt: str) -> list[tuple[int, dict]]:
             rows.append((reader.line_num, _from_csv(reader.line_num, row)))
     if not rows:
         raise InvalidAnnotations("the file has no rows")
+    # NUL and lone surrogates (raw, or as JSON escapes) would be refused by the database.
+    rows = [(line_number, clean_json(row)) for line_number, row in rows]
     seen: dict[int, int] = {}
     for line_number, row in rows:
         _check(line_number, row)

@@ -11,20 +11,24 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.db.models.deletion import RestrictedError
 from django.utils import timezone
 
 from audit.ingest.bibtex import BibEntry, match_title, parse_bibtex
 from audit.ingest.pdf import PdfError, check_header
-from audit.ingest.pipeline import extract_paper
+from audit.ingest.pipeline import ExtractedPaper, extract_paper
 from audit.ingest.sources import Limits, Source
 from audit.models import Corpus, Paper, Sentence
+from audit.text import clean_json, clean_text
 
 logger = logging.getLogger(__name__)
 
 UNFINISHED = (Paper.Status.PENDING, Paper.Status.PROCESSING)
+# Errors that say the database cannot be reached (or the connection broke), not that it
+# refused what this paper tried to write: the work is kept for when it is back.
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
 
 
 @dataclass
@@ -43,12 +47,13 @@ def upload_limits() -> Limits:
 
 def add_source(corpus: Corpus, source: Source) -> Added:
     """Register one input as a paper of `corpus`; the same content twice is one paper."""
+    name = clean_text(source.name)[-500:]
     if source.data is None:
         paper = Paper.objects.create(
             corpus=corpus,
-            original_name=source.name[-500:],
+            original_name=name,
             status=Paper.Status.FAILED,
-            error=source.error,
+            error=clean_text(source.error),
             progress=100,
         )
         return Added(paper, created=True)
@@ -56,7 +61,7 @@ def add_source(corpus: Corpus, source: Source) -> Added:
     existing = Paper.objects.filter(corpus=corpus, sha256=sha256).first()
     if existing:
         return Added(existing, created=False)
-    fields = {"original_name": source.name[-500:], "size_bytes": len(source.data)}
+    fields = {"original_name": name, "size_bytes": len(source.data)}
     try:
         check_header(source.data[:1024])
     except PdfError as error:
@@ -99,16 +104,24 @@ def process_paper(paper_id: int) -> None:
             spacy_model=settings.SPACY_MODEL,
             on_progress=progress,
         )
+        _save_extracted(paper_id, extracted)
     except PdfError as error:
         _fail(paper_id, str(error))
-        return
-    except DatabaseError:
-        raise  # the database went away: let the task be retried
+    except CONNECTION_ERRORS:
+        raise  # the database went away: the paper stays unfinished and is queued again
     except Exception as error:
+        # Whatever else went wrong (a bug, a value the database refused) concerns this paper
+        # alone: it fails with the reason, and the batch goes on.
         logger.exception("Paper %s (%s) could not be processed", paper_id, paper.original_name)
-        _fail(paper_id, f"This PDF could not be processed ({type(error).__name__}: {error}).")
-        return
+        reason = clean_text(str(error).splitlines()[0] if str(error) else "")[:300]
+        _fail(
+            paper_id,
+            f"This PDF could not be processed ({type(error).__name__}: {reason}). "
+            "Reprocess it from its page; if it fails again, report it with the PDF attached.",
+        )
 
+
+def _save_extracted(paper_id: int, extracted: ExtractedPaper) -> None:
     sentences = [
         Sentence(
             paper_id=paper_id,
@@ -116,11 +129,11 @@ def process_paper(paper_id: int) -> None:
             paragraph=s.paragraph,
             page=s.page,
             page_end=s.page_end,
-            section=s.section[:300],
+            section=clean_text(s.section)[:300],
             kind=s.kind,
-            text=s.text,
+            text=clean_text(s.text),
             is_seed=s.is_seed,
-            terms=s.terms,
+            terms=clean_json(s.terms),
             spans=s.spans,
             suggested_label=s.suggested_label,
         )
@@ -138,10 +151,10 @@ def process_paper(paper_id: int) -> None:
             )
         found = extracted.metadata
         found_metadata = {
-            "title": found.title[:1000],
-            "authors": found.authors,
+            "title": clean_text(found.title)[:1000],
+            "authors": clean_json(found.authors),
             "year": found.year,
-            "venue": found.venue[:500],
+            "venue": clean_text(found.venue)[:500],
         }
         written = [name for name in found_metadata if name not in paper.user_set_fields]
         for name in written:
@@ -217,6 +230,7 @@ def _parsed_bibtex(text: str) -> list[BibEntry]:
 
 def add_bibliography(corpus: Corpus, bibtex: str) -> int:
     """Keep `bibtex` with the corpus and apply it to its papers; returns how many matched."""
+    bibtex = clean_text(bibtex)
     entries = parse_bibtex(bibtex)
     if not entries:
         raise ValueError("No BibTeX entries with a title were found in this file.")

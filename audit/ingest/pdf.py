@@ -42,6 +42,12 @@ _FIGURE_FORM_MAX_AREA = 0.5
 _FORM_OBJECT = 5
 
 
+_REPAIR = (
+    "Open it in a PDF viewer and save or print it as a new PDF (or download it again), "
+    "then upload that."
+)
+
+
 class PdfError(Exception):
     """A file that cannot be read as a paper; the message is written for people."""
 
@@ -130,7 +136,13 @@ def read_pdf(
             )
         pages = []
         for index in range(len(doc)):
-            pages.append(_read_page(doc[index], index + 1))
+            try:
+                page = doc[index]
+            except pdfium.PdfiumError as error:
+                raise CorruptPdf(
+                    f"Page {index + 1} of the PDF is damaged and cannot be read. {_REPAIR}"
+                ) from error
+            pages.append(_read_page(page, index + 1))
             if on_page:
                 on_page(index + 1, len(doc))
         metadata = {k: v for k, v in doc.get_metadata_dict(skip_empty=True).items()}
@@ -153,7 +165,8 @@ def _open(path: Path) -> pdfium.PdfDocument:
             raise EncryptedPdf(
                 "The PDF is password-protected. Remove the password and upload it again."
             ) from error
-        raise CorruptPdf(f"The PDF is damaged and cannot be read ({error}).") from error
+        # PDFium's own words add nothing here ("Failed to load document (PDFium: Success)").
+        raise CorruptPdf(f"The PDF is damaged and cannot be read. {_REPAIR}") from error
 
 
 def _read_page(page: pdfium.PdfPage, number: int) -> PageWords:

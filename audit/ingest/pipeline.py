@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,10 @@ from audit.ingest.sentences import nlp
 
 # Share of the progress bar spent reading pages; the rest is layout, sentences and matching.
 _READING_SHARE = 70
+# spaCy refuses texts over its max_length (E088, a million characters) and needs memory in
+# proportion to a text's length; a paragraph that long (a PDF whose text has no paragraph
+# breaks) goes to it in pieces of at most this many characters.
+MAX_PIECE = 100_000
 
 
 @dataclass
@@ -75,16 +79,22 @@ def extract_paper(
     pipeline = nlp(spacy_model)
     seeds = detector(pipeline)
     sentences: list[ExtractedSentence] = []
-    docs = pipeline.pipe(p.text for p in paper_paragraphs)
-    for number, (paragraph, doc) in enumerate(zip(paper_paragraphs, docs, strict=True)):
+    limit = min(MAX_PIECE, pipeline.max_length)
+    pieces = [
+        (number, paragraph, offset, piece)
+        for number, paragraph in enumerate(paper_paragraphs)
+        for offset, piece in _pieces(paragraph.text, limit)
+    ]
+    docs = pipeline.pipe(piece for *_, piece in pieces)
+    for (number, paragraph, offset, _), doc in zip(pieces, docs, strict=True):
         for sentence, hit in seeds.sentences(doc):
             text = sentence.text.strip()
             if not text:
                 continue
             if paragraph.kind == REFERENCE:
                 hit = None
-            start = paragraph.page_at(sentence.start_char)
-            end = paragraph.page_at(sentence.end_char - 1)
+            start = paragraph.page_at(offset + sentence.start_char)
+            end = paragraph.page_at(offset + sentence.end_char - 1)
             sentences.append(
                 ExtractedSentence(
                     text=text,
@@ -102,3 +112,17 @@ def extract_paper(
     if on_progress:
         on_progress(100)
     return ExtractedPaper(pages=len(content.pages), metadata=metadata, sentences=sentences)
+
+
+def _pieces(text: str, limit: int) -> Iterator[tuple[int, str]]:
+    """`text` in pieces of at most `limit` characters, each with its offset: cut after a
+    sentence's end where one is near the limit, else at a space."""
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = window.rfind(". ") + 2
+        if cut < limit // 2:
+            cut = window.rfind(" ") + 1 or limit
+        yield start, text[start : start + cut]
+        start += cut
+    yield start, text[start:]

@@ -15,10 +15,13 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from audit.ingest.pdf import ZIP_MAGIC
+from audit.text import path_name
 
 # A member that expands to more than this many times its compressed size is a zip bomb; real
 # PDFs compress by a factor of 1 to 10.
 MAX_COMPRESSION_RATIO = 100
+# General purpose flag bit 0: the member is encrypted.
+_ENCRYPTED = 0x1
 
 
 @dataclass
@@ -43,10 +46,10 @@ def from_paths(paths: Iterable[Path], limits: Limits) -> Iterator[Source]:
             )
             yield from from_paths(found, limits)
         elif not path.exists():
-            yield Source(str(path), error=f"No such file or folder: {path}")
+            yield Source(path_name(path), error=f"No such file or folder: {path_name(path)}")
         else:
             with path.open("rb") as f:
-                yield from from_file(str(path), f, path.stat().st_size, limits)
+                yield from from_file(path_name(path), f, path.stat().st_size, limits)
 
 
 def from_file(name: str, file: BinaryIO, size: int, limits: Limits) -> Iterator[Source]:
@@ -73,9 +76,10 @@ def _zip_members(name: str, file: BinaryIO, limits: Limits) -> Iterator[Source]:
     try:
         archive = zipfile.ZipFile(file)
     except zipfile.BadZipFile as error:
-        yield Source(name, error=f"The zip archive is damaged ({error}).")
+        yield Source(name, error=f"The zip archive is damaged ({error}). Create it again.")
         return
     budget = limits.max_zip_bytes
+    found = 0
     with archive:
         for info in archive.infolist():
             member = PurePosixPath(info.filename)
@@ -88,8 +92,17 @@ def _zip_members(name: str, file: BinaryIO, limits: Limits) -> Iterator[Source]:
                     error=f"Refused: the archive member has an unsafe path ({info.filename}).",
                 )
                 continue
+            if member.suffix.lower() == ".zip":
+                found += 1
+                yield Source(
+                    label,
+                    error="Refused: archives inside an archive are not opened. Extract this one "
+                    "and upload its PDFs, or the archive itself.",
+                )
+                continue
             if member.suffix.lower() != ".pdf":
                 continue
+            found += 1
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > MAX_COMPRESSION_RATIO and info.file_size > 2**20:
                 yield Source(
@@ -110,19 +123,42 @@ def _zip_members(name: str, file: BinaryIO, limits: Limits) -> Iterator[Source]:
                 continue
             yield _read_member(archive, info, label, limits)
             budget -= info.file_size
+    if not found:
+        yield Source(
+            name,
+            error="The zip archive holds no PDF files (members whose names end in .pdf). "
+            "Put the papers' PDFs in it and upload it again.",
+        )
 
 
 def _read_member(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, limits: Limits
 ) -> Source:
+    encrypted = Source(
+        label, error="The archive member is password-protected. Extract it and upload the PDF."
+    )
+    if info.flag_bits & _ENCRYPTED:
+        return encrypted
     try:
         with archive.open(info) as member:
             # Never trust the declared size: read one byte past the limit to catch a liar.
             data = member.read(limits.max_pdf_bytes + 1)
-    # zipfile raises RuntimeError for an encrypted member and NotImplementedError for a
-    # compression method it lacks (e.g. Deflate64): both are a bad member, not a bug of ours.
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as error:
-        return Source(label, error=f"The archive member cannot be read ({error}).")
+    except RuntimeError:
+        # zipfile's only RuntimeErrors are about encryption (its message holds a ZipInfo repr).
+        return encrypted
+    except NotImplementedError:
+        # zipfile lacks some compression methods (e.g. Deflate64, which Windows uses).
+        return Source(
+            label,
+            error="The archive member is compressed with a method seedaudit cannot read. "
+            "Extract it and upload the PDF, or zip it again with ordinary (deflate) compression.",
+        )
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        return Source(
+            label,
+            error=f"The archive member is damaged ({error}). "
+            "Create the archive again, or upload the PDF itself.",
+        )
     if len(data) > limits.max_pdf_bytes:
         return Source(label, error=_too_large(len(data), limits.max_pdf_bytes))
     return Source(label, data=data)

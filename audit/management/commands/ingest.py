@@ -36,6 +36,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        try:
+            self._ingest(options)
+        except actions.CONNECTION_ERRORS as error:
+            raise CommandError(
+                f"Cannot reach the database ({str(error).strip().splitlines()[0]}). "
+                "Start it, or point DATABASE_URL at it, and run the command again: "
+                "papers already added are kept and finished then."
+            ) from error
+
+    def _ingest(self, options) -> None:
         corpus, _ = Corpus.objects.get_or_create(name=options["corpus"])
         if options["bib"]:
             try:
@@ -49,9 +59,11 @@ class Command(BaseCommand):
         ]
         if not results:
             raise CommandError("No PDF or zip files found in the given paths.")
-        todo = [
-            a.paper.pk for _, a in results if a.created and a.paper.status in actions.UNFINISHED
-        ]
+        # A paper already here but never finished (an earlier run was cut short) is this
+        # run's work as much as a new one.
+        todo = list(
+            dict.fromkeys(a.paper.pk for _, a in results if a.paper.status in actions.UNFINISHED)
+        )
         if options["sync"]:
             self._process_here(todo)
         else:
@@ -65,8 +77,12 @@ class Command(BaseCommand):
         papers = Paper.objects.prefetch_related(
             Prefetch("sentences", queryset=seeds, to_attr="seed_rows")
         ).in_bulk([a.paper.pk for _, a in results])
+        reported: set[int] = set()
         for name, added in results:
-            self._report(name, papers[added.paper.pk], added.created, options["json"])
+            pk = added.paper.pk
+            new = added.created or (pk in todo and pk not in reported)
+            reported.add(pk)
+            self._report(name, papers[pk], new, options["json"])
 
     def _process_here(self, todo: list[int]) -> None:
         bar = ProgressBar(len(todo), "ingest", self.stderr._out)
