@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -29,10 +30,11 @@ def create_project(
     order: str = Project.Order.PAPER,
     probe_share: float = 0.05,
     created_by: AbstractBaseUser | None = None,
-    members: dict[AbstractBaseUser, str] | None = None,
+    members: Iterable[tuple[AbstractBaseUser, str]] = (),
     seed: int | None = None,
 ) -> Project:
-    """A project over `corpus` with its members, its items, and their work dealt out.
+    """A project over `corpus` with its members (user, role pairs), its items, and their work
+    dealt out.
 
     `seed` fixes the random order and the probe draws (a random one by default).
     """
@@ -47,8 +49,9 @@ def create_project(
             created_by=created_by,
             is_default=not corpus.projects.filter(is_default=True).exists(),
         )
-        for user, role in (members or {}).items():
-            Membership.objects.create(project=project, user=user, role=role)
+        Membership.objects.bulk_create(
+            Membership(project=project, user=user, role=role) for user, role in members
+        )
         sync_items(project)
     project.refresh_from_db()
     return project
@@ -60,15 +63,16 @@ def default_project(corpus: Corpus) -> Project:
     return project or create_project(corpus, "default")
 
 
-def set_role(project: Project, user: AbstractBaseUser, role: str | None) -> None:
-    """Give `user` a role in `project` (None: take them out); their open work is dealt again."""
+def set_roles(project: Project, user: AbstractBaseUser, roles: Iterable[str]) -> None:
+    """Give `user` exactly these roles in `project` (none: take them out); their open work is
+    dealt again. The caller checks the set with `audit.access.role_set_error`."""
+    roles = set(roles)
     with transaction.atomic():
         _lock(project)
-        if role is None:
-            Membership.objects.filter(project=project, user=user).delete()
-        else:
-            Membership.objects.update_or_create(project=project, user=user, defaults={"role": role})
-        if role != Role.ANNOTATOR:
+        Membership.objects.filter(project=project, user=user).exclude(role__in=roles).delete()
+        for role in roles:
+            Membership.objects.get_or_create(project=project, user=user, role=role)
+        if Role.ANNOTATOR not in roles:
             # What they labelled stays; what they had not reached goes to the others.
             Assignment.objects.filter(project=project, annotator=user, label="").delete()
         deal(project)
@@ -282,9 +286,7 @@ def import_annotations(project: Project, rows: list[ImportedRow]) -> Imported:
     with transaction.atomic():
         _lock(project)
         for user in {user for row in rows for user, _, _ in row.labels}:
-            Membership.objects.get_or_create(
-                project=project, user=user, defaults={"role": Role.ANNOTATOR}
-            )
+            Membership.objects.get_or_create(project=project, user=user, role=Role.ANNOTATOR)
         items = {item.sentence_id: item for item in project.items.all()}
         next_position = max((item.position for item in items.values()), default=0) + 1
         held: dict[int, dict[int, Assignment]] = defaultdict(dict)

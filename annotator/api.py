@@ -15,10 +15,10 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 
 from annotator import actions
-from annotator.access import Role, project_for
-from annotator.models import Assignment, Item
+from annotator.models import Assignment
 from annotator.progress import progress, progress_and_left_in_paper
 from annotator.queue import card, next_cards, papers_to_confirm
+from audit.access import Role, items_to_adjudicate, project_for
 from audit.models import Paper
 from audit.taxonomy import Label
 
@@ -173,9 +173,9 @@ def primary(request, project_id: int):
 @_json_view
 @require_POST
 def adjudicate(request, project_id: int, item_id: int):
-    # Managers, and adjudicators of this project: project_for answers 404 to anyone else.
+    # Managers, and adjudicators of this project for items not dealt to them; 404 otherwise.
     project = project_for(request, project_id, [Role.ADJUDICATOR])
-    item = get_object_or_404(Item, pk=item_id, project=project)
+    item = get_object_or_404(items_to_adjudicate(request.user, project), pk=item_id)
     final = _label(_body(request).get("label"), allow_blank=True)
     actions.adjudicate(item, final, request.user)
     return JsonResponse({"item": item.pk, "final_label": final})

@@ -192,7 +192,7 @@ def populate(sentences: int, annotators: int, overlap: int) -> None:
         "benchmark",
         overlap=overlap,
         probe_share=0,
-        members={user: Membership.Role.ANNOTATOR for user in users},
+        members=[(user, Membership.Role.ANNOTATOR) for user in users],
     )
     sessions = []
     for user in users:

@@ -216,10 +216,9 @@ def resolve(rows: list[tuple[int, dict]], project: Project) -> list[ImportedRow]
     database), else the one with its text in the paper with its content (another database).
     """
     users = {user.get_username(): user for user in get_user_model().objects.all()}
+    annotators = project.memberships.filter(role=Membership.Role.ANNOTATOR).values("user_id")
     other_roles = dict(
-        project.memberships.exclude(role=Membership.Role.ANNOTATOR).values_list(
-            "user__username", "role"
-        )
+        project.memberships.exclude(user__in=annotators).values_list("user__username", "role")
     )
     candidates = Sentence.objects.filter(
         paper__corpus=project.corpus_id,

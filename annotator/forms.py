@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django import forms
 from django.contrib.auth import get_user_model
 
 from annotator.models import MAX_OVERLAP, Membership, Project
+from audit.access import role_set_error
 from audit.models import Corpus
 
 MAX_IMPORT_MB = 20
@@ -47,31 +50,40 @@ class ProjectForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        roles = {}
+        roles = defaultdict(set)
         for role, name in (
             (Membership.Role.ANNOTATOR, "annotators"),
             (Membership.Role.ADJUDICATOR, "adjudicators"),
             (Membership.Role.REVIEWER, "reviewers"),
         ):
             for user in cleaned.get(name, []):
-                if user in roles:
-                    raise forms.ValidationError(f"{user} can have one role only.")
-                roles[user] = role
-        cleaned["members"] = roles
+                roles[user].add(role)
+        for user, held in roles.items():
+            if why := role_set_error(held):
+                raise forms.ValidationError(f"{user}: {why}.")
+        cleaned["members"] = [(user, role) for user, held in roles.items() for role in held]
         return cleaned
 
 
 class MemberForm(forms.Form):
     user = forms.ModelChoiceField(queryset=_users(), to_field_name="username")
-    role = forms.ChoiceField(
-        choices=[*Membership.Role.choices, ("", "Remove from the project")],
+    roles = forms.MultipleChoiceField(
+        choices=Membership.Role.choices,
         required=False,
-        initial=Membership.Role.ANNOTATOR,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[Membership.Role.ANNOTATOR],
+        help_text="None: take them out of the project.",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = _users()
+
+    def clean_roles(self) -> list[str]:
+        roles = self.cleaned_data["roles"]
+        if why := role_set_error(roles):
+            raise forms.ValidationError(f"{why[0].upper()}{why[1:]}.")
+        return roles
 
 
 class OverlapForm(forms.Form):

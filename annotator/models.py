@@ -44,6 +44,11 @@ class Project(models.Model):
     probe_rate = models.FloatField(null=True, blank=True)
     # Drives the random order and the probe draws, so both are reproducible.
     seed = models.PositiveIntegerField(default=_new_seed)
+    results_open = models.BooleanField(
+        default=False,
+        help_text="Annotators see the project's labels in reports (they do anyway once every "
+        "item is decided).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -69,7 +74,11 @@ class Project(models.Model):
 
 
 class Membership(models.Model):
-    """A user's role in a project. Managers are Django staff and need no membership."""
+    """One of a user's roles in a project. Managers are Django staff and need no membership.
+
+    A person may hold several roles where blindness survives it (`audit.access.ROLE_SETS`):
+    an annotator who also adjudicates never adjudicates, or sees the labels of, the items
+    dealt to them."""
 
     class Role(models.TextChoices):
         ANNOTATOR = "annotator", "Annotator"
@@ -84,9 +93,8 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["project", "role", "user__username"]
-        # One role each: an adjudicator who also annotated would have seen the others' labels.
         constraints = [
-            models.UniqueConstraint(fields=["project", "user"], name="one_role_per_project")
+            models.UniqueConstraint(fields=["project", "user", "role"], name="each_role_once")
         ]
 
     def __str__(self) -> str:
@@ -229,3 +237,23 @@ class PrimaryCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper} · {self.annotator} · {self.label}"
+
+
+class PaperDecision(models.Model):
+    """An adjudicator's final primary category for a paper, settling the annotators' split."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="paper_decisions")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=30, choices=Label.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "paper"], name="one_decision_per_paper")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper} · {self.label}"

@@ -37,7 +37,7 @@ def next_cards(
         .select_related("item__sentence__paper")[:limit]
     )
     pending = list(pending)
-    context = _paragraphs([assigned.item.sentence for assigned in pending])
+    context = paragraph_context([assigned.item.sentence for assigned in pending])
     return [card(assigned, context[assigned.item.sentence_id]) for assigned in pending]
 
 
@@ -45,7 +45,7 @@ def card(assigned: Assignment, paragraph: tuple[str, str] | None = None) -> dict
     sentence = assigned.item.sentence
     paper = sentence.paper
     spans = sentence.spans if sentence.is_seed else recall.cue_spans(sentence.text)
-    before, after = paragraph or _paragraphs([sentence])[sentence.pk]
+    before, after = paragraph or paragraph_context([sentence])[sentence.pk]
     return {
         "assignment": assigned.pk,
         "paper": {"id": paper.pk, "title": paper.title or paper.original_name, "year": paper.year},
@@ -59,7 +59,7 @@ def card(assigned: Assignment, paragraph: tuple[str, str] | None = None) -> dict
     }
 
 
-def _paragraphs(sentences: list[Sentence]) -> dict[int, tuple[str, str]]:
+def paragraph_context(sentences: list[Sentence]) -> dict[int, tuple[str, str]]:
     """The rest of each sentence's paragraph, before and after it, as HTML; one query for all."""
     if not sentences:
         return {}

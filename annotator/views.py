@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from annotator import actions, exchange
-from annotator.access import SEE_LABELS, Role, can_adjudicate, project_for, projects_of
 from annotator.agreement import cached_agreement
 from annotator.forms import ImportForm, MemberForm, OverlapForm, ProjectForm
 from annotator.labels import item_labels, ratings
@@ -18,6 +17,15 @@ from annotator.primary import project_primaries
 from annotator.progress import annotator_stats, progress
 from annotator.queue import papers_to_confirm, recent_labels
 from annotator.recall import project_recall
+from audit.access import (
+    SEE_LABELS,
+    Role,
+    can_adjudicate,
+    items_to_adjudicate,
+    labels_project,
+    project_for,
+    projects_of,
+)
 from audit.downloads import attach
 from audit.taxonomy import CATEGORIES
 
@@ -67,7 +75,7 @@ def project_create(request):
 
 @login_required
 def project_detail(request, project_id: int):
-    project = project_for(request, project_id, SEE_LABELS)
+    project = labels_project(request, project_id)
     entries = item_labels(project)
     label_ratings = ratings(project)
     estimate, misses = project_recall(entries)
@@ -103,11 +111,12 @@ def project_members(request, project_id: int):
     project = project_for(request, project_id, MANAGERS_ONLY)
     form = MemberForm(request.POST)
     if form.is_valid():
-        user, role = form.cleaned_data["user"], form.cleaned_data["role"] or None
-        actions.set_role(project, user, role)
-        messages.success(request, f"{user}: {Role(role).label if role else 'removed'}.")
+        user, roles = form.cleaned_data["user"], form.cleaned_data["roles"]
+        actions.set_roles(project, user, roles)
+        held = ", ".join(Role(role).label for role in roles) or "removed from the project"
+        messages.success(request, f"{user}: {held}.")
     else:
-        messages.error(request, "Choose a user and a role.")
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect("annotator:project", project_id=project.pk)
 
 
@@ -161,7 +170,7 @@ def adjudication(request, project_id: int):
     show_all = request.GET.get("show") == "all"
     entries = [
         entry
-        for entry in item_labels(project)
+        for entry in item_labels(project, items_to_adjudicate(request.user, project))
         if entry.disagree and (show_all or not entry.item.final_label)
     ]
     context = {
@@ -176,7 +185,7 @@ def adjudication(request, project_id: int):
 
 @login_required
 def export(request, project_id: int, fmt: str):
-    project = project_for(request, project_id, SEE_LABELS)
+    project = labels_project(request, project_id)
     response = HttpResponse(content_type="text/csv" if fmt == "csv" else "application/x-ndjson")
     attach(response, f"{project.corpus.name}-{project.name}-annotations.{fmt}".replace(" ", "_"))
     exchange.write(exchange.export_rows(project.corpus, project), fmt, response)

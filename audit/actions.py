@@ -265,3 +265,13 @@ def update_metadata(paper: Paper, values: dict) -> None:
         setattr(paper, name, value)
     paper.user_set_fields = sorted(set(paper.user_set_fields) | set(values))
     paper.save(update_fields=[*values, "user_set_fields"])
+
+
+def delete_failed_paper(paper: Paper) -> None:
+    """Forget a paper that could not be read, and its stored file unless another paper has it."""
+    if paper.status != Paper.Status.FAILED:
+        raise ValueError("Only a failed paper can be deleted: the others may carry labels.")
+    name = paper.file.name
+    paper.delete()
+    if name and not Paper.objects.filter(file=name).exists():
+        default_storage.delete(name)

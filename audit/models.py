@@ -7,26 +7,18 @@ from django.db.models import Q
 from audit.taxonomy import Label
 
 
-class CorpusQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CorpusQuerySet:
-        if user.is_staff:
-            return self
-        return self.filter(Q(owner=user) | Q(members=user)).distinct()
-
-
 class Corpus(models.Model):
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Readers: they see the corpus and its reports; only the owner and managers change it.
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="corpora")
     bibtex = models.TextField(
         blank=True, help_text="BibTeX whose entries give papers their metadata, matched by title."
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = CorpusQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

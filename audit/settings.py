@@ -120,6 +120,8 @@ SPACY_MODEL = os.environ.get("SPACY_MODEL", "")
 # The lab's own setups, as dotted paths to audit.lab.setups.base.Setup subclasses (comma-separated
 # in the environment), besides the built-in ones.
 SEEDAUDIT_LAB_SETUPS = [p for p in os.environ.get("SEEDAUDIT_LAB_SETUPS", "").split(",") if p]
+# The most models one claim from the paper page may train (four per run per setup).
+SEEDAUDIT_MAX_CLAIM_RUNS = envint("SEEDAUDIT_MAX_CLAIM_RUNS", 512)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("papers/<int:paper_id>/", views.paper_detail, name="paper"),
     path("papers/<int:paper_id>/metadata/", views.paper_metadata, name="paper-metadata"),
     path("papers/<int:paper_id>/reprocess/", views.paper_reprocess, name="paper-reprocess"),
+    path("papers/<int:paper_id>/delete/", views.paper_delete, name="paper-delete"),
     path("papers/<int:paper_id>/pdf/", views.paper_pdf, name="paper-pdf"),
     path("", include("audit.reports.urls")),
     path("compare/", compare.compare, name="compare"),
@@ -22,4 +23,6 @@ urlpatterns = [
     path("lab/", include("audit.lab.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    # Browsers ask for it on pages without the <link> (PDFs, JSON); answer rather than log 404s.
+    path("favicon.ico", views.favicon),
 ]

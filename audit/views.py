@@ -6,11 +6,19 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit import actions
-from audit.access import visible_corpus, visible_paper
+from audit.access import (
+    can_write_corpus,
+    visible_corpora,
+    visible_corpus,
+    visible_paper,
+    writable_corpus,
+    writable_paper,
+)
 from audit.forms import CorpusForm, MetadataForm, UploadForm
 from audit.ingest.sources import from_file
 from audit.models import Corpus, Paper
@@ -22,9 +30,13 @@ def _with_seed_counts(papers):
     return papers.annotate(seed_count=Count("sentences", filter=Q(sentences__is_seed=True)))
 
 
+def favicon(request):
+    return redirect(static("audit/favicon.svg"), permanent=True)
+
+
 @login_required
 def home(request):
-    corpora = Corpus.objects.visible_to(request.user).annotate(
+    corpora = visible_corpora(request.user).annotate(
         paper_count=Count("papers", distinct=True),
         seed_count=Count("papers__sentences", filter=Q(papers__sentences__is_seed=True)),
     )
@@ -36,7 +48,7 @@ def home(request):
 def corpus_create(request):
     form = CorpusForm(request.POST)
     if not form.is_valid():
-        corpora = Corpus.objects.visible_to(request.user)
+        corpora = visible_corpora(request.user)
         return render(request, "audit/home.html", {"corpora": corpora, "form": form}, status=400)
     corpus = form.save(commit=False)
     corpus.owner = request.user
@@ -70,6 +82,7 @@ def corpus_detail(request, corpus_id: int):
         "venues": sorted(venues.distinct()),
         "statuses": Paper.Status.choices,
         "upload_form": UploadForm(),
+        "can_write": can_write_corpus(request.user, corpus),
         "max_pdf_mb": settings.SEEDAUDIT_MAX_PDF_MB,
     }
     return render(request, "audit/corpus.html", context)
@@ -78,7 +91,7 @@ def corpus_detail(request, corpus_id: int):
 @login_required
 @require_POST
 def corpus_upload(request, corpus_id: int):
-    corpus = visible_corpus(request.user, corpus_id)
+    corpus = writable_corpus(request.user, corpus_id)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Choose at least one PDF, .zip or .bib file to upload.")
@@ -105,12 +118,19 @@ def corpus_upload(request, corpus_id: int):
             else:
                 failed += 1
     if added:
-        messages.success(request, f"Added {added} papers; they are being processed.")
+        messages.success(request, f"Added {_count(added, 'paper')}; they are being processed.")
     if failed:
-        messages.error(request, f"{failed} files could not be read: the list below says why.")
+        messages.error(
+            request, f"{_count(failed, 'file')} could not be read: the list below says why."
+        )
     if duplicates:
-        messages.info(request, f"{duplicates} files were already in this corpus.")
+        were = "was" if duplicates == 1 else "were"
+        messages.info(request, f"{_count(duplicates, 'file')} {were} already in this corpus.")
     return _back_to_corpus(request, corpus)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _back_to_corpus(request, corpus: Corpus):
@@ -138,6 +158,7 @@ def _paper_page(request, paper: Paper, form: MetadataForm, status: int = 200):
         "sections": paper_sections(sentences),
         "seed_sentences": [s for s in sentences if s.is_seed],
         "metadata_form": form,
+        "can_write": can_write_corpus(request.user, paper.corpus),
     }
     return render(request, "audit/paper.html", context, status=status)
 
@@ -151,7 +172,7 @@ def paper_detail(request, paper_id: int):
 @login_required
 @require_POST
 def paper_metadata(request, paper_id: int):
-    paper = visible_paper(request.user, paper_id)
+    paper = writable_paper(request.user, paper_id)
     form = MetadataForm(request.POST, instance=Paper.objects.get(pk=paper.pk))
     if not form.is_valid():
         return _paper_page(request, paper, form, status=400)
@@ -165,12 +186,24 @@ def paper_metadata(request, paper_id: int):
 @login_required
 @require_POST
 def paper_reprocess(request, paper_id: int):
-    paper = visible_paper(request.user, paper_id)
+    paper = writable_paper(request.user, paper_id)
     if not paper.file:
         raise Http404("This paper has no stored file to process.")
     actions.reprocess(paper)
     queue_paper(paper.pk)
     messages.info(request, "The paper is queued for processing again.")
+    return redirect("corpus", corpus_id=paper.corpus_id)
+
+
+@login_required
+@require_POST
+def paper_delete(request, paper_id: int):
+    paper = writable_paper(request.user, paper_id)
+    if paper.status != Paper.Status.FAILED:
+        messages.error(request, "Only a paper that failed can be deleted.")
+        return redirect("paper", paper_id=paper.pk)
+    actions.delete_failed_paper(paper)
+    messages.info(request, f"Deleted {paper.file_name}.")
     return redirect("corpus", corpus_id=paper.corpus_id)
 
 

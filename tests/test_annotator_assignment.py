@@ -93,7 +93,7 @@ class TestProject:
     ):
         dave, erin, fay = annotators
         project = project_with(corpus, [dave, erin], overlap=2)
-        actions.set_role(project, fay, "annotator")
+        actions.set_roles(project, fay, ["annotator"])
         assert queue_of(project, fay) == []
         actions.set_overlap(project, 3)
         assert len(queue_of(project, fay)) == 6
@@ -106,7 +106,7 @@ class TestProject:
         project = project_with(corpus, annotators, overlap=2)
         first = queue_of(project, dave)[0]
         label(first, "fixed_seed")
-        actions.set_role(project, dave, None)
+        actions.set_roles(project, dave, [])
         assert list(Assignment.objects.filter(annotator=dave).values_list("label", flat=True)) == [
             "fixed_seed"
         ]

@@ -202,7 +202,7 @@ class TestAccess:
         client.force_login(bob)
         mine = queue_of(project, bob)[0]
         post(client, project, "label", assignment=mine.pk, label="ensemble")
-        actions.set_role(project, bob, None)
+        actions.set_roles(project, bob, [])
         response = post(client, project, "label", assignment=mine.pk, label="fixed_seed")
         assert response.status_code == 404
         assert Assignment.objects.get(pk=mine.pk).label == "ensemble"

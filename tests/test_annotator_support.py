@@ -69,9 +69,9 @@ def person(username: str, staff: bool = False):
 def project_with(
     corpus: Corpus, annotators=(), reviewers=(), adjudicators=(), **settings
 ) -> Project:
-    members = {user: Membership.Role.ANNOTATOR for user in annotators}
-    members |= {user: Membership.Role.REVIEWER for user in reviewers}
-    members |= {user: Membership.Role.ADJUDICATOR for user in adjudicators}
+    members = [(user, Membership.Role.ANNOTATOR) for user in annotators]
+    members += [(user, Membership.Role.REVIEWER) for user in reviewers]
+    members += [(user, Membership.Role.ADJUDICATOR) for user in adjudicators]
     settings.setdefault("probe_share", 0)
     settings.setdefault("seed", 1)  # the same probes and random order every run
     return actions.create_project(corpus, "pilot", members=members, **settings)

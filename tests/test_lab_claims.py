@@ -59,7 +59,7 @@ class TestPaperPage:
         self, client, alice, bob, corpus, seed_sentence
     ):
         project = annotator_actions.create_project(
-            corpus, "seeds", overlap=1, members={bob: "annotator"}
+            corpus, "seeds", overlap=1, members=[(bob, "annotator")]
         )
         item = project.items.get(sentence=seed_sentence)
         annotator_actions.adjudicate(item, "sensitivity", by=alice)
@@ -75,7 +75,7 @@ class TestPaperPage:
     ):
         Sentence.objects.filter(pk=seed_sentence.pk).update(suggested_label="sensitivity")
         project = annotator_actions.create_project(
-            corpus, "seeds", overlap=1, members={bob: "annotator"}
+            corpus, "seeds", overlap=1, members=[(bob, "annotator")]
         )
         annotator_actions.adjudicate(
             project.items.get(sentence=seed_sentence), "performance_comparison", by=alice
@@ -193,7 +193,7 @@ class TestCancel:
     def test_cancelling_a_waiting_claim_cancels_its_experiments_at_once(
         self, client, alice, seed_sentence
     ):
-        claim = claim_for(seed_sentence)
+        claim = claim_for(seed_sentence, user=alice)
         client.force_login(alice)
 
         response = client.post(f"/lab/claims/{claim.pk}/cancel/", follow=True)

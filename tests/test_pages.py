@@ -71,7 +71,7 @@ class TestUpload:
             SimpleUploadedFile("more.zip", archive.read_bytes(), "application/zip"),
         )
         assert "Added 3 papers" in response.content.decode()
-        assert "1 files were already in this corpus" in response.content.decode()
+        assert "1 file was already in this corpus" in response.content.decode()
         assert sorted(corpus.papers.values_list("original_name", "status")) == [
             ("cui.pdf", "pending"),
             ("li.pdf", "pending"),

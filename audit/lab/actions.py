@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.lab import analysis
-from audit.lab.claims import claim_labels, is_testable
+from audit.lab.claims import claim_labels, claim_size_error, is_testable
 from audit.lab.models import MAX_RUNS, MIN_RUNS, Claim, Experiment, Run
 from audit.lab.plan import PlannedRun, planned_runs
 from audit.lab.reports import ReportError, build_report
@@ -102,9 +102,11 @@ def create_claim(
 ) -> Claim:
     """A claim with its experiments, per setup: the first claimed seed rerun, seed-only runs
     and a search drawn from it, and the best of that search resampled."""
-    label = claim_labels([sentence])[sentence.pk]
+    label = claim_labels([sentence], user)[sentence.pk]
     if not is_testable(label):
         raise NotTestable(f"This sentence is labelled {label or 'nothing'}, not a claim to test.")
+    if too_big := claim_size_error(runs, len(setups)):
+        raise InvalidConfig(too_big)
     first_seed = seeds[0]
     with transaction.atomic():
         claim = Claim.objects.create(

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.urls import reverse
 
 from annotator.labels import ItemLabels, item_labels
 from annotator.models import Item, Project
+from audit.access import blind_sentences
 from audit.lab.models import TESTABLE_LABELS, Claim, Experiment
 from audit.models import Paper, Sentence
 
 
-def claim_labels(sentences: Iterable[Sentence]) -> dict[int, str]:
+def claim_labels(sentences: Iterable[Sentence], user=None) -> dict[int, str]:
     """Sentence id -> its label: the final label of an annotation project where one was reached
-    (adjudicated, or agreed by all its annotators), else the highlighter's suggestion."""
+    (adjudicated, or agreed by all its annotators), else the highlighter's suggestion.
+
+    For a `user` who annotates a sentence not adjudicated yet, the suggestion alone: the label
+    the others agreed on would tell them the others' labels."""
     sentences = list(sentences)
     labels = {sentence.pk: sentence.suggested_label for sentence in sentences}
-    items = Item.objects.filter(sentence__in=sentences)
+    blind = blind_sentences(user, labels) if user is not None else set()
+    items = Item.objects.filter(sentence__in=sentences).exclude(sentence__in=blind)
     decided: dict[int, list[ItemLabels]] = {}
     for project in Project.objects.filter(items__in=items).distinct():
         for entry in item_labels(project, items.filter(project=project)):
@@ -48,16 +55,53 @@ class SentenceClaims:
     claims: list[Claim]
 
 
-def sentence_claims(paper_id: int) -> dict[int, SentenceClaims]:
-    """Per seed sentence of the paper: whether it can be tested, and its claims."""
-    sentences = Sentence.objects.filter(paper_id=paper_id, is_seed=True)
+def sentence_claims(paper_id: int, user) -> dict[int, SentenceClaims]:
+    """Per seed sentence of the paper, as `user` may see it: whether it can be tested, and its
+    claims (none on a sentence whose labels are blind to them: a claim records its label)."""
+    labels = claim_labels(Sentence.objects.filter(paper_id=paper_id, is_seed=True), user)
+    blind = blind_sentences(user, labels)
     claims: dict[int, list[Claim]] = {}
     for claim in Claim.objects.filter(paper_id=paper_id).order_by("created_at", "pk"):
-        claims.setdefault(claim.sentence_id, []).append(claim)
+        if claim.sentence_id not in blind:
+            claims.setdefault(claim.sentence_id, []).append(claim)
     return {
-        pk: SentenceClaims(is_testable(label), claims.get(pk, []))
-        for pk, label in claim_labels(sentences).items()
+        pk: SentenceClaims(is_testable(label), claims.get(pk, [])) for pk, label in labels.items()
     }
+
+
+_SEED_NUMBERS = re.compile(
+    r"seeds?\b(?:\s*(?:of|was|were|is|are|set|fixed|to|at|=|:))*\s*\(?\s*"
+    r"(\d+(?:\s*(?:,|and|&)\s*\d+)*)",
+    re.IGNORECASE,
+)
+
+
+def named_seeds(sentence: Sentence) -> str:
+    """The seeds a sentence names ("a random seed of 11", "seeds 1, 2 and 3",
+    "torch.manual_seed(42)"), written as the lab form takes them; "" when it names none."""
+    for text in (*sentence.terms, sentence.text):
+        found = _SEED_NUMBERS.search(text)
+        if found:
+            return ", ".join(re.findall(r"\d+", found.group(1)))
+    return ""
+
+
+def trained_runs(runs: int, setups: int) -> int:
+    """Models a claim trains: per setup, n fixed-seed reruns in each mode, n seed-only runs and
+    n configurations of the search (the best model's bootstrap trains none)."""
+    return 4 * runs * setups
+
+
+def claim_size_error(runs: int, setups: int) -> str:
+    """Why a claim of this size may not start ("" when it may): SEEDAUDIT_MAX_CLAIM_RUNS."""
+    most = settings.SEEDAUDIT_MAX_CLAIM_RUNS
+    total = trained_runs(runs, setups)
+    if total <= most:
+        return ""
+    return (
+        f"This claim would train {total:,} models; a claim may train at most {most:,} "
+        f"(SEEDAUDIT_MAX_CLAIM_RUNS). Ask for fewer runs per experiment or one setup."
+    )
 
 
 @dataclass(frozen=True)

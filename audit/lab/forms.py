@@ -4,6 +4,7 @@ import re
 
 from django import forms
 
+from audit.lab.claims import claim_size_error
 from audit.lab.models import MAX_RUNS, MIN_RUNS, Experiment
 from audit.lab.setups import available_setups
 from audit.lab.space import SEED_LIMIT
@@ -53,6 +54,7 @@ class ClaimForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        self._check_size(cleaned)
         setup, other = cleaned.get("setup"), cleaned.get("other_setup")
         if setup and other:
             if setup == other:
@@ -67,6 +69,13 @@ class ClaimForm(forms.Form):
                     "compared on the same test set.",
                 )
         return cleaned
+
+    def _check_size(self, cleaned: dict) -> None:
+        if self.errors or "runs" not in cleaned:
+            return
+        setups = [name for name in (cleaned.get("setup"), cleaned.get("other_setup")) if name]
+        if too_big := claim_size_error(cleaned["runs"], len(setups)):
+            self.add_error("runs", too_big)
 
     @property
     def setups(self) -> list[str]:

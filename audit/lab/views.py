@@ -4,39 +4,39 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from audit.access import can_cancel_claim, can_write_corpus, visible_corpora
 from audit.documents import FORMATS, render_figure
 from audit.lab import actions
 from audit.lab.charts import chart, chart_names
-from audit.lab.claims import claim_labels, claim_state, is_testable
+from audit.lab.claims import claim_labels, claim_state, is_testable, named_seeds
 from audit.lab.forms import ClaimForm
 from audit.lab.models import Claim
 from audit.lab.pdf import CAVEAT, report_pdf
 from audit.lab.tasks import queue_claim
-from audit.models import Corpus, Sentence
+from audit.models import Sentence
 from audit.taxonomy import Label
 
 
 def _sentence(request, sentence_id: int) -> Sentence:
-    corpora = Corpus.objects.visible_to(request.user)
     return get_object_or_404(
-        Sentence.objects.select_related("paper"),
+        Sentence.objects.select_related("paper__corpus"),
         pk=sentence_id,
         is_seed=True,
-        paper__corpus__in=corpora,
+        paper__corpus__in=visible_corpora(request.user),
     )
 
 
 def _claim(request, claim_id: int) -> Claim:
-    corpora = Corpus.objects.visible_to(request.user)
     return get_object_or_404(
         Claim.objects.select_related("paper__corpus", "sentence"),
         pk=claim_id,
-        paper__corpus__in=corpora,
+        paper__corpus__in=visible_corpora(request.user),
     )
 
 
@@ -50,10 +50,12 @@ def _report(request, claim_id: int) -> Claim:
 @login_required
 def claim_new(request, sentence_id: int):
     sentence = _sentence(request, sentence_id)
-    label = claim_labels([sentence])[sentence.pk]
+    if not can_write_corpus(request.user, sentence.paper.corpus):
+        raise PermissionDenied("Only the corpus's owner and managers start lab claims.")
+    label = claim_labels([sentence], request.user)[sentence.pk]
     if not is_testable(label):
         raise Http404("This sentence is not labelled as a claim the lab can test.")
-    form = ClaimForm(request.POST or None)
+    form = ClaimForm(request.POST or None, initial={"seeds": named_seeds(sentence)})
     if request.method == "POST" and form.is_valid():
         claim = actions.create_claim(
             sentence,
@@ -89,6 +91,7 @@ def claim_detail(request, claim_id: int):
         "state": state,
         "report": claim.report,
         "caveat": CAVEAT,
+        "can_cancel": can_cancel_claim(request.user, claim),
     }
     if claim.report:
         *setup_charts, expected_max = (
@@ -133,6 +136,8 @@ def claim_status(request, claim_id: int):
 @require_POST
 def claim_cancel(request, claim_id: int):
     claim = _claim(request, claim_id)
+    if not can_cancel_claim(request.user, claim):
+        raise PermissionDenied("Only the claim's author and managers cancel it.")
     actions.cancel_claim(claim)
     messages.info(request, "Cancelled: runs already finished are kept.")
     return redirect("lab:claim", claim_id=claim.pk)

@@ -14,8 +14,9 @@ applied. A report says which of three bases it counts with, on the page and in e
 
 Labels come from one annotation project of the corpus: the one chosen, else the corpus's default
 project (its first, which imports and exports use when none is named). In the browser a
-project's labels are left out for the people who annotate it, as its own pages do: labelling is
-blind. Without a project, only the suggestions are there to count.
+project's labels are left out for the people who annotate it until its results are open
+(`audit.access.report_projects`): labelling is blind. Without a project, only the suggestions
+are there to count.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import QuerySet
 
-from annotator.models import Membership, Project
+from annotator.models import Project
 from audit.models import Corpus, Paper
 
 
@@ -43,16 +44,6 @@ DESCRIPTIONS = {
     Basis.SUGGESTED: "one category per paper, from its final sentence labels and, for sentences "
     "nobody has decided yet, the highlighter's suggestions",
 }
-
-
-def report_projects(corpus: Corpus, user=None) -> QuerySet[Project]:
-    """The corpus's projects whose labels a report may use: for a person, all but those they
-    annotate (labelling is blind); for the command line (no user), all."""
-    projects = corpus.projects.all()
-    if user is None:
-        return projects
-    annotating = Membership.objects.filter(user=user, role=Membership.Role.ANNOTATOR)
-    return projects.exclude(pk__in=annotating.values("project_id"))
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ import argparse
 
 from django.core.management.base import CommandError
 
+from audit.access import report_projects
 from audit.models import Corpus
-from audit.reports.basis import Basis, Selection, report_projects
+from audit.reports.basis import Basis, Selection
 
 
 def add_counting_arguments(parser: argparse.ArgumentParser, default: Basis) -> None:

@@ -11,13 +11,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.text import slugify
 
-from audit.access import visible_corpus, visible_paper
+from audit.access import report_projects, visible_corpus, visible_paper
 from audit.documents import FORMATS as CHART_FORMATS
 from audit.documents import render_figure
 from audit.downloads import download
 from audit.models import Corpus, Paper
 from audit.reports import checklist_files, spreadsheet, table1
-from audit.reports.basis import DESCRIPTIONS, Basis, Selection, report_projects
+from audit.reports.basis import DESCRIPTIONS, Basis, Selection
 from audit.reports.checklist import build_checklist
 from audit.reports.forms import SelectionForm
 from audit.reports.usage_chart import (

@@ -16,6 +16,6 @@ def lab_claims(context, sentence) -> SentenceClaims | None:
     request = context["request"]
     found = getattr(request, "_lab_sentence_claims", {})
     if sentence.pk not in found:
-        found = sentence_claims(sentence.paper_id)
+        found = sentence_claims(sentence.paper_id, request.user)
         request._lab_sentence_claims = found
     return found.get(sentence.pk)

@@ -77,7 +77,7 @@ class Command(BaseCommand):
             "Demo labels",
             overlap=1,
             created_by=user,
-            members={user: Membership.Role.ANNOTATOR},
+            members=[(user, Membership.Role.ANNOTATOR)],
         )
         self.stdout.write("Annotation project 'Demo labels': open Annotate to label sentences.")
 
