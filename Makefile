@@ -15,8 +15,9 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP)
 
+# Django's development server, which serves the static files itself: DEBUG on, asked for here.
 demo: setup
-	$(BIN)/python manage.py demo
+	DEBUG=1 $(BIN)/python manage.py demo
 
 # Browser tests drive Debian's chromium; install it when we may (CI runs as root).
 chromium:

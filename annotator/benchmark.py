@@ -81,6 +81,7 @@ def run(options: dict) -> dict:
         **os.environ,
         "DATABASE_URL": url,
         "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
         "DB_CONN_MAX_AGE": "600",
         "SEEDAUDIT_VAR_DIR": str(ROOT / "var" / "benchmark"),
     }

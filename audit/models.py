@@ -138,3 +138,21 @@ class Sentence(models.Model):
 
 # The lab's models live with the lab; importing them here is how Django finds them.
 from audit.lab.models import Claim, Experiment, Run  # noqa: E402, F401
+
+
+class RateCount(models.Model):
+    """Requests of one client (or failed logins for one account) in one fixed time window: in
+    the database, so that every web worker process counts against the same limit."""
+
+    key = models.CharField(max_length=200)
+    window = models.DateTimeField(help_text="When the window began.")
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="one_rate_count_per_window")
+        ]
+        indexes = [models.Index(fields=["window"])]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits} since {self.window:%Y-%m-%d %H:%M:%S}"

@@ -1,8 +1,9 @@
 """Settings for seedaudit, read from the environment with embedded defaults.
 
-With no environment at all the app runs on SQLite and a Celery filesystem broker under `var/`,
-so nothing has to be installed; `DATABASE_URL` and `CELERY_BROKER_URL` point it at PostgreSQL and
-Redis instead.
+With no environment but `DEBUG=1` the app runs on SQLite and a Celery filesystem broker under
+`var/`, so nothing has to be installed; `DATABASE_URL` and `CELERY_BROKER_URL` point it at
+PostgreSQL and Redis instead. With DEBUG off (the default) it needs a `SECRET_KEY`; README's
+"Deploying" lists what a production server sets.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A test run: pytest sets PYTEST_VERSION, and the workers and commands it starts inherit it.
+TESTING = "PYTEST_VERSION" in os.environ
 # Runtime data: the SQLite database, uploads and the filesystem broker's folders. A test run
-# (pytest sets PYTEST_VERSION, and the workers it starts inherit it) keeps its own.
-_DEFAULT_VAR = BASE_DIR / "var" / ("test" if "PYTEST_VERSION" in os.environ else "")
+# keeps its own.
+_DEFAULT_VAR = BASE_DIR / "var" / ("test" if TESTING else "")
 VAR_DIR = Path(os.environ.get("SEEDAUDIT_VAR_DIR", _DEFAULT_VAR))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -28,9 +31,46 @@ def envint(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-change-me-in-production")
-DEBUG = envbool("DEBUG", True)
-ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+def envlist(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = envbool("DEBUG", False)
+# Without SECRET_KEY and DEBUG off it stays empty: Django then refuses whatever would sign with
+# it, and no web server starts (audit/wsgi.py); commands that sign nothing (migrate, ingest) run.
+SECRET_KEY = os.environ.get("SECRET_KEY") or (
+    "dev-only-not-secret-change-me-in-production" if DEBUG or TESTING else ""
+)
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+# Origins (https://audit.example.org) that may POST besides the site's own host.
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+
+# HTTPS. Behind a proxy that terminates TLS, SECURE_PROXY_SSL_HEADER names the header it sets
+# (X-Forwarded-Proto, with "https"); only set it when the proxy overwrites that header.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", SECURE_SSL_REDIRECT)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", SECURE_SSL_REDIRECT)
+if _proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER", ""):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+# Error pages with DEBUG on list the settings and the environment: broker and database URLs,
+# which hold passwords, are hidden there as keys and secrets are.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "audit.error_reports.SecretsFilter"
+
+# Mail, for password resets: offered only when mail can be sent (EMAIL_HOST, or an
+# EMAIL_BACKEND such as django.core.mail.backends.console.EmailBackend on a development machine).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "seedaudit@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SEEDAUDIT_PASSWORD_RESET = bool(EMAIL_HOST) or "EMAIL_BACKEND" in os.environ
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -102,7 +142,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
@@ -112,6 +152,16 @@ SEEDAUDIT_MAX_ZIP_MB = envint("SEEDAUDIT_MAX_ZIP_MB", 1024)
 SEEDAUDIT_MAX_PAGES = envint("SEEDAUDIT_MAX_PAGES", 300)
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Rate limits, as "N/period" (s, m, h or d; "30/10m" is 30 per 10 minutes, at most a day): POSTs
+# to the public comparison per client, failed logins per account and per client address. Behind
+# a proxy, the client's address is the last one in the header it sets (X-Forwarded-For).
+SEEDAUDIT_COMPARE_RATE = os.environ.get("SEEDAUDIT_COMPARE_RATE", "30/10m")
+SEEDAUDIT_LOGIN_FAILURES_PER_USER = os.environ.get("SEEDAUDIT_LOGIN_FAILURES_PER_USER", "5/15m")
+SEEDAUDIT_LOGIN_FAILURES_PER_ADDRESS = os.environ.get(
+    "SEEDAUDIT_LOGIN_FAILURES_PER_ADDRESS", "20/15m"
+)
+SEEDAUDIT_CLIENT_IP_HEADER = os.environ.get("SEEDAUDIT_CLIENT_IP_HEADER", "")
 
 # A trained spaCy pipeline name (e.g. "en_core_web_sm") if one is installed; blank English
 # with a sentencizer tuned for scientific text otherwise.

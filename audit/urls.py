@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from audit import views
+from audit.accounts import LoginView, mail_required, throttle_logins
 from audit.compare import views as compare
 
 urlpatterns = [
@@ -21,7 +23,30 @@ urlpatterns = [
     path("compare/report.pdf", compare.compare_pdf, name="compare-pdf"),
     path("annotate/", include("annotator.urls")),
     path("lab/", include("audit.lab.urls")),
+    path("accounts/login/", throttle_logins(LoginView.as_view()), name="login"),
+    path(
+        "accounts/password_reset/",
+        mail_required(auth_views.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password_reset/done/",
+        mail_required(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        mail_required(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        mail_required(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Before the admin's own login, which would not be throttled.
+    path("admin/login/", throttle_logins(admin.site.login)),
     path("admin/", admin.site.urls),
     # Browsers ask for it on pages without the <link> (PDFs, JSON); answer rather than log 404s.
     path("favicon.ico", views.favicon),

@@ -17,8 +17,8 @@ SEARCH = example("runs-search.csv")
 
 
 @pytest.fixture
-def visitor(client):
-    """Someone without an account: the page needs none."""
+def visitor(client, db):
+    """Someone without an account: the page needs none (its rate limit counts in the database)."""
     return client
 
 

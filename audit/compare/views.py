@@ -22,12 +22,14 @@ from audit.compare.report import (
 )
 from audit.compare.scores_csv import CsvError, parse_scores
 from audit.documents import render_figure
+from audit.rate_limits import rate_limited
 from audit.stats import StatsInputError
 
 TEMPLATE = "audit/compare.html"
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("compare", "SEEDAUDIT_COMPARE_RATE")
 def compare(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, TEMPLATE, {"form": ScoresForm()})
@@ -48,6 +50,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("compare", "SEEDAUDIT_COMPARE_RATE")
 def compare_json(request: HttpRequest) -> HttpResponse:
     form, report = _read(request)
     if report is None:
@@ -58,6 +61,7 @@ def compare_json(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("compare", "SEEDAUDIT_COMPARE_RATE")
 def compare_pdf(request: HttpRequest) -> HttpResponse:
     form, report = _read(request)
     if report is None:

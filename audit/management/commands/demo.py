@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from annotator.actions import create_project
 from annotator.models import Membership
@@ -31,6 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="only load the demo data")
 
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["no_serve"]:
+            raise CommandError(
+                "The demo runs Django's development server, which is for DEBUG=1 only: "
+                "run `make demo`, or `DEBUG=1 python manage.py demo`."
+            )
         call_command("migrate", verbosity=0)
         user = self._demo_login()
         corpus = self._demo_corpus()
