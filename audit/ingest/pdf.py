@@ -9,16 +9,19 @@ Coordinates are in PDF points with the origin at the top left of the page (y gro
 
 from __future__ import annotations
 
-import ctypes
 import math
 import statistics
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+
+from audit.ingest.pdfium_calls import char_boxes, char_styles, form_bounds
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -34,12 +37,16 @@ _SPACING_ACCENTS = {
     "\u02dc": "\u0303", "\u00b8": "\u0327", "\u02c7": "\u030c", "\u02d8": "\u0306",
     "\u02d9": "\u0307", "\u02da": "\u030a", "\u02dd": "\u030b", "\u00af": "\u0304",
 }  # fmt: skip
+_LIGATURE_TABLE = str.maketrans(_LIGATURES)
+_BREAK_CODES = np.array([ord(c) for c in _BREAKS], dtype=np.uint32)
+_LINE_END_HYPHEN_CODES = np.array([ord(c) for c in _LINE_END_HYPHENS], dtype=np.uint32)
+_ACCENT_CODES = np.array([ord(c) for c in _SPACING_ACCENTS], dtype=np.uint32)
+_MARKS = frozenset("*†‡§¶∗")
 _BOLD_WEIGHT = 600
 _DESCENDERS = frozenset("gjpqyQ")
 # Text inside a form XObject smaller than this share of the page is a figure's own text
 # (axis labels, legends); a form that wraps most of the page is just how the page was made.
 _FIGURE_FORM_MAX_AREA = 0.5
-_FORM_OBJECT = 5
 
 
 _REPAIR = (
@@ -171,16 +178,12 @@ def _open(path: Path) -> pdfium.PdfDocument:
 
 def _read_page(page: pdfium.PdfPage, number: int) -> PageWords:
     width, height = page.get_size()
+    figures = _figure_regions(page, width, height)
     textpage = page.get_textpage()
     try:
-        words = _page_words(textpage, height)
+        words = _page_words(textpage, height, figures)
     finally:
         textpage.close()
-    figures = _figure_regions(page, width, height)
-    if figures:
-        for word in words:
-            cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
-            word.in_figure = any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in figures)
     page.close()
     return PageWords(number=number, width=width, height=height, words=words)
 
@@ -188,14 +191,11 @@ def _read_page(page: pdfium.PdfPage, number: int) -> PageWords:
 def _figure_regions(
     page: pdfium.PdfPage, width: float, height: float
 ) -> list[tuple[float, float, float, float]]:
-    regions = []
-    for obj in page.get_objects(max_depth=0):
-        if obj.type != _FORM_OBJECT:
-            continue
-        left, bottom, right, top = obj.get_bounds()
-        if (right - left) * (top - bottom) < _FIGURE_FORM_MAX_AREA * width * height:
-            regions.append((left, height - top, right, height - bottom))
-    return regions
+    return [
+        (left, height - top, right, height - bottom)
+        for left, bottom, right, top in form_bounds(page)
+        if (right - left) * (top - bottom) < _FIGURE_FORM_MAX_AREA * width * height
+    ]
 
 
 @dataclass(slots=True)
@@ -212,133 +212,325 @@ class _Accent:
         return near and x0 - 1 <= self.center <= x1 + 1
 
 
-class _WordBuilder:
-    """Accumulates the characters of one word; splits off raised footnote markers at the end."""
+def _build_word(chars: list[list], size: float, bold: bool, hyphen: bool) -> Word:
+    """A word from its characters ([text, x0, x1, top, bottom] each), raised footnote marks
+    at either end split off."""
+    if len(chars) == 1 and not hyphen:
+        text, x0, x1, top, bottom = chars[0]
+        return Word(_LIGATURES.get(text, text), x0, x1, top, bottom, size, bold)
+    # The word's baseline and type height, from the glyphs that sit on the baseline.
+    resting = [c for c in chars if c[0].isalnum() and c[0] not in _DESCENDERS] or chars
+    baseline = statistics.median(c[4] for c in resting)
+    height = max(c[4] - c[3] for c in resting) or size
+    start, end = 0, len(chars)
+    while (
+        end > 1
+        and _is_raised_mark(chars[end - 1], baseline, height)
+        and (chars[end - 2][0][-1].isalpha() or chars[end - 2][0] in ".,;:)")
+    ):
+        end -= 1  # a footnote mark after a word: "models.¹"
+    while start < end - 1 and _is_raised_mark(chars[start], baseline, height):
+        start += 1  # the mark that opens a footnote: "¹While ..."
+    chars = chars[start:end]
+    texts, x0s, x1s, tops, bottoms = zip(*chars, strict=True)
+    return Word(
+        text=_word_text("".join(_LIGATURES.get(t, t) for t in texts), hyphen),
+        x0=min(x0s),
+        x1=max(x1s),
+        top=min(tops),
+        bottom=max(bottoms),
+        size=size,
+        bold=bold,
+        hyphen=hyphen,
+    )
 
-    __slots__ = ("bold", "chars", "size")
 
-    def __init__(self, size: float, bold: bool):
-        self.size = size
-        self.bold = bold
-        self.chars: list[list] = []  # [text, x0, x1, top, bottom]
-
-    def attach_accent(self, accent: _Accent) -> bool:
-        for char in reversed(self.chars):
-            if accent.fits(char[1], char[2], char[3], char[4]):
-                char[0] += accent.mark
-                return True
-        return False
-
-    def overlaps(self, top: float, bottom: float) -> bool:
-        _, _, _, last_top, last_bottom = self.chars[-1]
-        return top < last_bottom and bottom > last_top
-
-    def build(self, hyphen: bool = False) -> Word:
-        chars = self.chars
-        if len(chars) == 1 and not hyphen:
-            text, x0, x1, top, bottom = chars[0]
-            return Word(_LIGATURES.get(text, text), x0, x1, top, bottom, self.size, self.bold)
-        # The word's baseline and type height, from the glyphs that sit on the baseline.
-        resting = [c for c in chars if c[0].isalnum() and c[0] not in _DESCENDERS] or chars
-        baseline = statistics.median(c[4] for c in resting)
-        height = max(c[4] - c[3] for c in resting) or self.size
-        start, end = 0, len(chars)
-        while (
-            end > 1
-            and _is_raised_mark(chars[end - 1], baseline, height)
-            and (chars[end - 2][0][-1].isalpha() or chars[end - 2][0] in ".,;:)")
-        ):
-            end -= 1  # a footnote mark after a word: "models.¹"
-        while start < end - 1 and _is_raised_mark(chars[start], baseline, height):
-            start += 1  # the mark that opens a footnote: "¹While ..."
-        chars = chars[start:end]
-        texts, x0s, x1s, tops, bottoms = zip(*chars, strict=True)
-        text = "".join(_LIGATURES.get(t, t) for t in texts)
-        if not text.isascii():
-            text = unicodedata.normalize("NFC", text)
-        if hyphen:
-            text += "-"
-        return Word(
-            text=text,
-            x0=min(x0s),
-            x1=max(x1s),
-            top=min(tops),
-            bottom=max(bottoms),
-            size=self.size,
-            bold=self.bold,
-            hyphen=hyphen,
-        )
+def _word_text(text: str, hyphen: bool) -> str:
+    """The word's text from its glyphs' text, ligatures already spelled out."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text + "-" if hyphen else text
 
 
 def _is_raised_mark(char: list, baseline: float, height: float) -> bool:
     """A superscript footnote mark: a digit or dagger set smaller and above the baseline."""
     text, top, bottom = char[0], char[3], char[4]
     raised = baseline - bottom > 0.25 * height and bottom - top < 0.8 * height
-    return raised and (text.isdigit() or text in "*†‡§¶∗")
+    return raised and (text.isdigit() or text in _MARKS)
 
 
-def _page_words(textpage: pdfium.PdfTextPage, page_height: float) -> list[Word]:
-    raw = textpage.raw
+def _page_text(textpage: pdfium.PdfTextPage) -> str:
     count = textpage.count_chars()
     text = textpage.get_text_range(0, count) if count else ""
     if len(text) != count:  # surrogate pairs shift indices: read char by char instead
+        raw = textpage.raw
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    box_args = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
-    get_box = pdfium_c.FPDFText_GetCharBox
-    matrix = pdfium_c.FS_MATRIX()
-    matrix_arg = ctypes.byref(matrix)
+    return text
+
+
+def _page_words(
+    textpage: pdfium.PdfTextPage,
+    page_height: float,
+    figures: list[tuple[float, float, float, float]],
+) -> list[Word]:
+    """The page's words. PDFium gives characters; a word ends at a space or line break PDFium
+    generated, at a hyphen it marked as ending a line, and where the next glyph no longer
+    shares the word's line (or jumps back left by more than two font sizes).
+
+    Characters are read in one pass into arrays and the word boundaries found on the arrays;
+    only the rare cases (a jump back, rotated text, spacing accents, a possible footnote mark)
+    take a character-by-character path.
+    """
+    text = _page_text(textpage)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    breaks = np.isin(codes, _BREAK_CODES)
+    hyphens = np.isin(codes, _LINE_END_HYPHEN_CODES)
+    glyph_at = np.flatnonzero(
+        ~breaks
+        & ~hyphens
+        & (codes >= 0x20)
+        & ((codes < 0xE000) | (codes > 0xF8FF))  # private-use glyphs: big-brace pieces
+        & (codes != 0xFFFD)
+    )
+    if not len(glyph_at):
+        return []
+    boxes = char_boxes(textpage, glyph_at.tolist())
+    is_accent = np.isin(codes[glyph_at], _ACCENT_CODES)
+    kept = ~is_accent
+    page = _Chars(
+        at=glyph_at[kept],
+        x0=boxes[kept, 0],
+        x1=boxes[kept, 1],
+        top=page_height - boxes[kept, 3],
+        bottom=page_height - boxes[kept, 2],
+    )
+    n = len(page.at)
+    # hard[m]: PDFium generated a break (or marked a hyphen) between kept characters m-1 and m.
+    break_count = np.cumsum(breaks | hyphens)
+    hard = np.ones(n, dtype=bool)
+    hard[1:] = break_count[page.at[1:]] != break_count[page.at[:-1]]
+    starts = hard.copy()
+    starts[1:] |= ~((page.top[1:] < page.bottom[:-1]) & (page.bottom[1:] > page.top[:-1]))
+    styles = _Styles(textpage, page.at)
+    word_starts = _split_jumps_back(starts, page, styles)
+    word_starts, rotated = _drop_rotated(word_starts, hard, styles)
+    marks = _accent_marks(
+        text,
+        glyph_at[is_accent],
+        boxes[is_accent],
+        page_height,
+        page,
+        word_starts,
+        rotated,
+        break_count,
+    )
+    bounds = np.array(word_starts)
+    word_x0 = np.minimum.reduceat(page.x0, bounds).tolist()
+    word_x1 = np.maximum.reduceat(page.x1, bounds).tolist()
+    word_top = np.minimum.reduceat(page.top, bounds).tolist()
+    word_bottom = np.maximum.reduceat(page.bottom, bounds).tolist()
+    ends = np.append(bounds[1:], n)
+    # A word takes a marked hyphen when the next break after it is that hyphen.
+    break_at = np.flatnonzero(breaks | hyphens)
+    following = np.searchsorted(break_at, page.at[ends - 1])
+    has_break = following < len(break_at)
+    ends_line = has_break & np.append(hard, True)[ends]
+    hyphen = np.zeros(len(bounds), dtype=bool)
+    hyphen[ends_line] = hyphens[break_at[following[ends_line]]]
+    kept_text = codes[page.at].tobytes().decode("utf-32-le", "surrogatepass")
     words: list[Word] = []
-    current: _WordBuilder | None = None
-    skip_word = False
-    pending_accent: _Accent | None = None
-
-    def flush(hyphen: bool = False) -> None:
-        nonlocal current
-        if current is not None and current.chars:
-            words.append(current.build(hyphen))
-        current = None
-
-    for i, ch in enumerate(text):
-        if ch in _BREAKS:
-            flush()
-            skip_word = False
-            continue
-        if ch in _LINE_END_HYPHENS:
-            flush(hyphen=True)
-            continue
-        if ch < " " or "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd":
-            continue  # control codes and private-use glyphs (big-brace pieces): no text
-        get_box(raw, i, *box_args)
-        x0, x1 = left.value, right.value
-        y0, y1 = page_height - top.value, page_height - bottom.value
-        if ch in _SPACING_ACCENTS:
-            accent = _Accent(_SPACING_ACCENTS[ch], (x0 + x1) / 2, y0, y1)
-            if current is None or not current.attach_accent(accent):
-                pending_accent = accent
-            continue
-        if current is not None and current.chars:
-            last_x1 = current.chars[-1][2]
-            if not current.overlaps(y0, y1) or x0 < last_x1 - 2 * current.size:
-                flush()
-        if current is None:
-            angle = pdfium_c.FPDFText_GetCharAngle(raw, i)
-            # Rotated text is a margin stamp (arXiv) or a rotated table header, never prose.
-            skip_word = min(angle % (2 * math.pi), 2 * math.pi - angle % (2 * math.pi)) > 0.05
-            # The font size as set, times the text matrix's vertical scale: figures placed
-            # at a fraction of their size carry large nominal sizes.
-            pdfium_c.FPDFText_GetMatrix(raw, i, matrix_arg)
-            scale = math.hypot(matrix.c, matrix.d) or 1.0
-            current = _WordBuilder(
-                size=round(pdfium_c.FPDFText_GetFontSize(raw, i) * scale, 1),
-                bold=pdfium_c.FPDFText_GetFontWeight(raw, i) >= _BOLD_WEIGHT,
+    known = styles.known
+    for w, (start, end, ends_hyphen) in enumerate(
+        zip(word_starts, ends.tolist(), hyphen.tolist(), strict=True)
+    ):
+        if rotated and w in rotated:
+            continue  # a margin stamp (arXiv) or a rotated table header, never prose
+        size, bold, _ = known[start]
+        chars = kept_text[start:end]
+        first, last = chars[0], chars[-1]
+        if (marks and any(m in marks for m in range(start, end))) or (
+            end - start > 1
+            and (first.isdigit() or first in _MARKS or last.isdigit() or last in _MARKS)
+        ):
+            words.append(
+                _build_word(page.chars(kept_text, marks, start, end), size, bold, ends_hyphen)
             )
-        if skip_word:
-            continue
-        if pending_accent is not None:
-            if pending_accent.fits(x0, x1, y0, y1):
-                ch += pending_accent.mark
-            pending_accent = None
-        current.chars.append([ch, x0, x1, y0, y1])
-    flush()
+        elif end - start == 1 and not ends_hyphen:
+            words.append(
+                Word(
+                    _LIGATURES.get(chars, chars),
+                    word_x0[w],
+                    word_x1[w],
+                    word_top[w],
+                    word_bottom[w],
+                    size,
+                    bold,
+                )
+            )
+        else:
+            if not chars.isascii():
+                chars = chars.translate(_LIGATURE_TABLE)
+            words.append(
+                Word(
+                    _word_text(chars, ends_hyphen),
+                    word_x0[w],
+                    word_x1[w],
+                    word_top[w],
+                    word_bottom[w],
+                    size,
+                    bold,
+                    hyphen=ends_hyphen,
+                )
+            )
+    if figures:
+        for word in words:
+            cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
+            word.in_figure = any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in figures)
     return words
+
+
+@dataclass
+class _Chars:
+    """The kept characters of a page (accents and generated characters aside), as arrays."""
+
+    at: np.ndarray  # index in the page's text
+    x0: np.ndarray
+    x1: np.ndarray
+    top: np.ndarray
+    bottom: np.ndarray
+
+    def box(self, m: int) -> tuple[float, float, float, float]:
+        return float(self.x0[m]), float(self.x1[m]), float(self.top[m]), float(self.bottom[m])
+
+    def chars(self, text: str, marks: dict[int, str], start: int, end: int) -> list[list]:
+        """[text, x0, x1, top, bottom] of kept characters start..end-1, marks added."""
+        return [[text[m] + marks.get(m, ""), *self.box(m)] for m in range(start, end)]
+
+
+class _Styles:
+    """Font size, boldness and rotation of the characters that start words, read on demand."""
+
+    def __init__(self, textpage: pdfium.PdfTextPage, at: np.ndarray):
+        self.textpage = textpage
+        self.at = at
+        self.known: dict[int, tuple[float, bool, bool]] = {}
+
+    def read(self, indices: list[int]) -> None:
+        derived: dict[tuple, tuple[float, bool, bool]] = {}
+        raw_styles = char_styles(self.textpage, self.at[indices].tolist())
+        for m, raw in zip(indices, raw_styles, strict=True):
+            style = derived.get(raw)
+            if style is None:
+                size, weight, angle, c, d = raw
+                # The font size as set, times the text matrix's vertical scale: figures placed
+                # at a fraction of their size carry large nominal sizes.
+                turn = angle % (2 * math.pi)
+                style = derived[raw] = (
+                    round(size * (math.hypot(c, d) or 1.0), 1),
+                    weight >= _BOLD_WEIGHT,
+                    min(turn, 2 * math.pi - turn) > 0.05,
+                )
+            self.known[m] = style
+
+    def __getitem__(self, m: int) -> tuple[float, bool, bool]:
+        if m not in self.known:
+            self.read([m])
+        return self.known[m]
+
+
+def _split_jumps_back(starts: np.ndarray, page: _Chars, styles: _Styles) -> list[int]:
+    """Word starts: `starts`, plus where a glyph jumps back left by more than two font sizes
+    of its word (a new line PDFium did not mark)."""
+    first = np.flatnonzero(starts)
+    styles.read(first.tolist())
+    size = np.array([styles.known[m][0] for m in first.tolist()])[np.cumsum(starts) - 1]
+    jump = np.zeros(len(starts), dtype=bool)
+    jump[1:] = ~starts[1:] & (page.x0[1:] < page.x1[:-1] - 2 * size[:-1])
+    if not jump.any():
+        return first.tolist()
+    result = set(first.tolist())
+    ends = np.append(first[1:], len(starts))
+    for start, end in zip(first.tolist(), ends.tolist(), strict=True):
+        if not jump[start:end].any():
+            continue
+        current = styles[start][0]
+        for m in range(start + 1, end):
+            if page.x0[m] < page.x1[m - 1] - 2 * current:
+                result.add(m)
+                current = styles[m][0]
+    return sorted(result)
+
+
+def _accent_marks(
+    text: str,
+    accent_at: np.ndarray,
+    accent_boxes: np.ndarray,
+    page_height: float,
+    page: _Chars,
+    word_starts: list[int],
+    rotated: set[int],
+    break_count: np.ndarray,
+) -> dict[int, str]:
+    """The combining marks to add to kept characters, by kept index. A spacing accent joins the
+    nearest glyph it fits in the word being read; failing that, the next glyph if it fits."""
+    marks: dict[int, str] = {}
+    pending: tuple[_Accent, int] | None = None
+
+    def settle(accent: _Accent, m: int) -> None:
+        if m < len(page.at) and accent.fits(*page.box(m)):
+            marks[m] = marks.get(m, "") + accent.mark
+
+    def next_read(m: int) -> int:
+        # Glyphs of a rotated word are skipped, not read.
+        w = bisect_right(word_starts, m) - 1
+        while m < len(page.at) and w in rotated:
+            w += 1
+            m = word_starts[w] if w < len(word_starts) else len(page.at)
+        return m
+
+    for p, (left, right, bottom, top) in zip(
+        accent_at.tolist(), accent_boxes.tolist(), strict=True
+    ):
+        accent = _Accent(
+            _SPACING_ACCENTS[text[p]], (left + right) / 2, page_height - top, page_height - bottom
+        )
+        after = int(np.searchsorted(page.at, p))
+        if pending is not None and pending[1] < after:
+            settle(*pending)
+            pending = None
+        last = after - 1
+        w = bisect_right(word_starts, last) - 1
+        if last >= 0 and break_count[p] == break_count[page.at[last]] and w not in rotated:
+            host = next(
+                (m for m in range(last, word_starts[w] - 1, -1) if accent.fits(*page.box(m))),
+                None,
+            )
+            if host is not None:
+                marks[host] = marks.get(host, "") + accent.mark
+                continue
+        pending = (accent, next_read(after))
+    if pending is not None:
+        settle(*pending)
+    return marks
+
+
+def _drop_rotated(
+    starts: list[int], hard: np.ndarray, styles: _Styles
+) -> tuple[list[int], set[int]]:
+    """Word starts once a rotated word runs to the next break, and the rotated words' numbers."""
+    if not any(styles[m][2] for m in starts):
+        return starts, set()
+    kept: list[int] = []
+    rotated: set[int] = set()
+    until = -1
+    for m in starts:
+        if m < until:
+            continue
+        if styles[m][2]:
+            rotated.add(len(kept))
+            following = np.flatnonzero(hard[m + 1 :])
+            until = m + 1 + int(following[0]) if len(following) else len(hard)
+        else:
+            until = -1
+        kept.append(m)
+    return kept, rotated

@@ -87,12 +87,16 @@ def extract_paper(
     ]
     docs = pipeline.pipe(piece for *_, piece in pieces)
     for (number, paragraph, offset, _), doc in zip(pieces, docs, strict=True):
-        for sentence, hit in seeds.sentences(doc):
+        # A reference list cites titles ("Random seeds..."), it does not use seeds.
+        found = (
+            [(sentence, None) for sentence in doc.sents]
+            if paragraph.kind == REFERENCE
+            else seeds.sentences(doc)
+        )
+        for sentence, hit in found:
             text = sentence.text.strip()
             if not text:
                 continue
-            if paragraph.kind == REFERENCE:
-                hit = None
             start = paragraph.page_at(offset + sentence.start_char)
             end = paragraph.page_at(offset + sentence.end_char - 1)
             sentences.append(
