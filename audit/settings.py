@@ -154,13 +154,15 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Rate limits, as "N/period" (s, m, h or d; "30/10m" is 30 per 10 minutes, at most a day): POSTs
-# to the public comparison per client, failed logins per account and per client address. Behind
-# a proxy, the client's address is the last one in the header it sets (X-Forwarded-For).
+# to the public comparison and password reset mails asked for per client, failed logins per
+# account and per client address. Behind a proxy, the client's address is the last one in the
+# header it sets (X-Forwarded-For).
 SEEDAUDIT_COMPARE_RATE = os.environ.get("SEEDAUDIT_COMPARE_RATE", "30/10m")
 SEEDAUDIT_LOGIN_FAILURES_PER_USER = os.environ.get("SEEDAUDIT_LOGIN_FAILURES_PER_USER", "5/15m")
 SEEDAUDIT_LOGIN_FAILURES_PER_ADDRESS = os.environ.get(
     "SEEDAUDIT_LOGIN_FAILURES_PER_ADDRESS", "20/15m"
 )
+SEEDAUDIT_PASSWORD_RESET_RATE = os.environ.get("SEEDAUDIT_PASSWORD_RESET_RATE", "5/h")
 SEEDAUDIT_CLIENT_IP_HEADER = os.environ.get("SEEDAUDIT_CLIENT_IP_HEADER", "")
 
 # A trained spaCy pipeline name (e.g. "en_core_web_sm") if one is installed; blank English

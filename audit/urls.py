@@ -5,6 +5,7 @@ from django.urls import include, path
 from audit import views
 from audit.accounts import LoginView, mail_required, throttle_logins
 from audit.compare import views as compare
+from audit.rate_limits import rate_limited
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,7 +27,11 @@ urlpatterns = [
     path("accounts/login/", throttle_logins(LoginView.as_view()), name="login"),
     path(
         "accounts/password_reset/",
-        mail_required(auth_views.PasswordResetView.as_view()),
+        mail_required(
+            rate_limited("password-reset", "SEEDAUDIT_PASSWORD_RESET_RATE")(
+                auth_views.PasswordResetView.as_view()
+            )
+        ),
         name="password_reset",
     ),
     path(

@@ -103,3 +103,17 @@ class TestPasswordReset:
         )
         assert "Password set" in done.content.decode()
         assert log_in(client, "alice", "a-new-long-password").status_code == 302
+
+    def test_reset_mails_a_client_may_ask_for_are_limited(self, client, settings, alice):
+        settings.SEEDAUDIT_PASSWORD_RESET = True
+        settings.SEEDAUDIT_PASSWORD_RESET_RATE = "2/h"
+        alice.email = "alice@example.org"
+        alice.save(update_fields=["email"])
+
+        answers = [
+            client.post("/accounts/password_reset/", {"email": "alice@example.org"}).status_code
+            for _ in range(3)
+        ]
+
+        assert answers == [302, 302, 429]
+        assert len(mail.outbox) == 2
