@@ -19,7 +19,7 @@ from annotator import recall
 from annotator.models import Assignment, PrimaryCategory, Project
 from annotator.primary import default_primary
 from audit.models import Paper, Sentence
-from audit.paper_text import highlighted
+from audit.paper_text import highlighted, marks
 
 # Sentences of a paragraph are consecutive; looking this far either side finds them all by the
 # (paper, index) index instead of scanning the paper for its paragraph number.
@@ -44,7 +44,7 @@ def next_cards(
 def card(assigned: Assignment, paragraph: tuple[str, str] | None = None) -> dict:
     sentence = assigned.item.sentence
     paper = sentence.paper
-    spans = sentence.spans if sentence.is_seed else recall.cue_spans(sentence.text)
+    spans = marks(sentence) if sentence.is_seed else recall.cue_spans(sentence.text)
     before, after = paragraph or paragraph_context([sentence])[sentence.pk]
     return {
         "assignment": assigned.pk,
@@ -53,10 +53,21 @@ def card(assigned: Assignment, paragraph: tuple[str, str] | None = None) -> dict
         "page": sentence.page,
         "before": before,
         "sentence": highlighted(sentence.text, spans),
+        "why": _why(sentence),
         "after": after,
         "skipped": assigned.skipped,
         "note": assigned.note,
     }
+
+
+def _why(sentence: Sentence) -> str:
+    # Without the model's score: probes score low by design, and annotators are never told which
+    # items are probes.
+    if sentence.is_seed and sentence.terms:
+        return "Highlighted: the pattern matched " + ", ".join(f"“{t}”" for t in sentence.terms)
+    if sentence.is_seed and sentence.drivers:
+        return "Highlighted by the model, from " + ", ".join(f"“{w}”" for w in sentence.drivers)
+    return "Highlighted by the model"
 
 
 def paragraph_context(sentences: list[Sentence]) -> dict[int, tuple[str, str]]:

@@ -135,7 +135,10 @@ def _save_extracted(paper_id: int, extracted: ExtractedPaper) -> None:
             is_seed=s.is_seed,
             terms=clean_json(s.terms),
             spans=s.spans,
-            suggested_label=s.suggested_label,
+            suggested_label=s.reading.suggested_label,
+            suggested_confidence=s.reading.confidence,
+            seed_score=s.reading.score,
+            drivers=s.reading.drivers,
         )
         for index, s in enumerate(extracted.sentences)
     ]
@@ -160,11 +163,22 @@ def _save_extracted(paper_id: int, extracted: ExtractedPaper) -> None:
         for name in written:
             setattr(paper, name, found_metadata[name])
         paper.pages = extracted.pages
+        paper.suggested_primary = extracted.suggested_primary or ""
         paper.status = Paper.Status.DONE
         paper.error = ""
         paper.progress = 100
         paper.processed_at = timezone.now()
-        paper.save(update_fields=[*written, "pages", "status", "error", "progress", "processed_at"])
+        paper.save(
+            update_fields=[
+                *written,
+                "pages",
+                "suggested_primary",
+                "status",
+                "error",
+                "progress",
+                "processed_at",
+            ]
+        )
         entry = match_title(paper.title, bibliography(paper.corpus))
         if entry:
             _apply_entry(paper, entry)
@@ -172,7 +186,7 @@ def _save_extracted(paper_id: int, extracted: ExtractedPaper) -> None:
 
 _SENTENCE_FIELDS = [
     "index", "paragraph", "page", "page_end", "section", "kind", "is_seed", "terms", "spans",
-    "suggested_label",
+    "suggested_label", "suggested_confidence", "seed_score", "drivers",
 ]  # fmt: skip
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from audit.seeduse.features import is_implicit
 from audit.taxonomy import Label
 
 
@@ -53,6 +54,8 @@ class Paper(models.Model):
     venue = models.CharField(max_length=500, blank=True)
     anthology_id = models.CharField(max_length=100, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
+    # The seed-use model's guess at the paper's main seed use; blank when it sees none.
+    suggested_primary = models.CharField(max_length=30, choices=Label.choices, blank=True)
     user_set_fields = models.JSONField(default=list, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -116,6 +119,13 @@ class Sentence(models.Model):
     terms = models.JSONField(default=list, blank=True)
     spans = models.JSONField(default=list, blank=True, help_text="[start, end) of each term.")
     suggested_label = models.CharField(max_length=30, choices=Label.choices, blank=True)
+    suggested_confidence = models.FloatField(null=True, blank=True)
+    seed_score = models.FloatField(
+        default=0.0, help_text="The seed-use model's probability that this is a seed sentence."
+    )
+    drivers = models.JSONField(
+        default=list, blank=True, help_text="The words that raised the model's score most."
+    )
 
     class Meta:
         ordering = ["paper", "index"]
@@ -129,11 +139,28 @@ class Sentence(models.Model):
                 condition=~Q(kind="reference") | Q(is_seed=False),
                 name="references_are_never_seed_sentences",
             ),
+            models.CheckConstraint(
+                condition=Q(seed_score__gte=0, seed_score__lte=1),
+                name="seed_score_is_a_probability",
+            ),
         ]
         indexes = [models.Index(fields=["paper", "is_seed"])]
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def implicit(self) -> bool:
+        return is_implicit(self.text)
+
+    @property
+    def why(self) -> str:
+        """Why the sentence is highlighted: the words a pattern matched, else the model's score
+        and the words that drove it."""
+        if self.terms:
+            return "matched " + ", ".join(f"“{term}”" for term in self.terms)
+        words = ", ".join(f"“{word}”" for word in self.drivers)
+        return f"model score {self.seed_score:.2f}" + (f" from {words}" if words else "")
 
 
 # The lab's models live with the lab; importing them here is how Django finds them.

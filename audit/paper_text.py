@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
@@ -42,6 +43,20 @@ def paper_sections(sentences: list[Sentence]) -> list[SectionView]:
             paragraph_number = sentence.paragraph
         sections[-1].paragraphs[-1].sentences.append(sentence)
     return sections
+
+
+def driver_spans(text: str, drivers: list[str]) -> list[list[int]]:
+    """Where the words that drove the model's score are in the sentence."""
+    spans = []
+    for words in drivers:
+        pattern = r"\b" + r"\W+".join(re.escape(w) for w in words.split()) + r"\b"
+        spans += [[m.start(), m.end()] for m in re.finditer(pattern, text, re.IGNORECASE)]
+    return spans
+
+
+def marks(sentence: Sentence) -> list[list[int]]:
+    """What to mark in a sentence: the words a pattern matched, else those that drove the model."""
+    return sentence.spans if sentence.terms else driver_spans(sentence.text, sentence.drivers)
 
 
 def highlighted(text: str, spans: list[list[int]]) -> SafeString:

@@ -169,6 +169,10 @@ SEEDAUDIT_CLIENT_IP_HEADER = os.environ.get("SEEDAUDIT_CLIENT_IP_HEADER", "")
 # with a sentencizer tuned for scientific text otherwise.
 SPACY_MODEL = os.environ.get("SPACY_MODEL", "")
 
+# A sentence is highlighted when a seed pattern matches it or the seed-use model's probability
+# reaches this: low, for recall (a false alarm costs an annotator one key, a miss costs the audit).
+SEEDAUDIT_SEED_THRESHOLD = float(os.environ.get("SEEDAUDIT_SEED_THRESHOLD", 0.2))
+
 # The lab's own setups, as dotted paths to audit.lab.setups.base.Setup subclasses (comma-separated
 # in the environment), besides the built-in ones.
 SEEDAUDIT_LAB_SETUPS = [p for p in os.environ.get("SEEDAUDIT_LAB_SETUPS", "").split(",") if p]

@@ -12,6 +12,9 @@ from audit.ingest.metadata import PaperMetadata, guess_metadata, is_footer
 from audit.ingest.paragraphs import REFERENCE, paragraphs
 from audit.ingest.pdf import read_pdf
 from audit.ingest.sentences import nlp
+from audit.seeduse.model import SeedUseModel
+from audit.seeduse.scoring import Reading, read_sentences
+from audit.seeduse.training import Line, pattern_kind
 
 # Share of the progress bar spent reading pages; the rest is layout, sentences and matching.
 _READING_SHARE = 70
@@ -32,11 +35,11 @@ class ExtractedSentence:
     terms: list[str]
     spans: list[tuple[int, int]]
     implicit: bool
-    suggested_label: str
+    reading: Reading | None = None
 
     @property
     def is_seed(self) -> bool:
-        return bool(self.terms)
+        return bool(self.reading and self.reading.is_seed)
 
 
 @dataclass
@@ -44,6 +47,7 @@ class ExtractedPaper:
     pages: int
     metadata: PaperMetadata
     sentences: list[ExtractedSentence]
+    suggested_primary: str | None = None
 
     @property
     def seed_sentences(self) -> list[ExtractedSentence]:
@@ -55,6 +59,7 @@ def extract_paper(
     *,
     max_pages: int,
     spacy_model: str = "",
+    model: SeedUseModel | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ExtractedPaper:
     """Read the PDF at `path`; raises `audit.ingest.pdf.PdfError` for files that are not papers."""
@@ -110,12 +115,20 @@ def extract_paper(
                     terms=hit.terms if hit else [],
                     spans=hit.spans if hit else [],
                     implicit=hit.implicit if hit else False,
-                    suggested_label=hit.suggested_label.value if hit else "",
                 )
             )
+    readings, primary = read_sentences(
+        [
+            Line(s.text, s.section, s.kind, s.paragraph, pattern_kind(s.terms, s.implicit))
+            for s in sentences
+        ],
+        model,
+    )
+    for sentence, reading in zip(sentences, readings, strict=True):
+        sentence.reading = reading
     if on_progress:
         on_progress(100)
-    return ExtractedPaper(pages=len(content.pages), metadata=metadata, sentences=sentences)
+    return ExtractedPaper(len(content.pages), metadata, sentences, primary)
 
 
 def _pieces(text: str, limit: int) -> Iterator[tuple[int, str]]:

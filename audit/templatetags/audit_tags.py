@@ -1,11 +1,11 @@
 from django import template
 
-from audit.paper_text import highlighted
+from audit.paper_text import highlighted, marks
 
 register = template.Library()
 
 
 @register.filter
 def with_terms(sentence):
-    """A sentence's text with its seed terms marked."""
-    return highlighted(sentence.text, sentence.spans)
+    """A seed sentence's text with the words that made it one marked."""
+    return highlighted(sentence.text, marks(sentence) if sentence.is_seed else [])

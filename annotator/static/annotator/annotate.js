@@ -220,6 +220,7 @@
       $("before").innerHTML = current.before; // escaped by the server
       $("sentence").innerHTML = current.sentence;
       $("after").innerHTML = current.after;
+      $("why").textContent = current.why || "";
       $("skipped-tag").hidden = !current.skipped;
       $("note-shown").hidden = !current.note;
       $("note-shown").textContent = current.note ? `Note: ${current.note}` : "";

@@ -133,9 +133,18 @@ class Command(BaseCommand):
                         "year": paper.year,
                         "pages": paper.pages,
                         "seed_sentences": [
-                            {"text": s.text, "page": s.page, "section": s.section, "terms": s.terms}
+                            {
+                                "text": s.text,
+                                "page": s.page,
+                                "section": s.section,
+                                "terms": s.terms,
+                                "suggested": s.suggested_label,
+                                "score": s.seed_score,
+                                "implicit": s.implicit,
+                            }
                             for s in seeds
                         ],
+                        "suggested_primary": paper.suggested_primary or None,
                     },
                     ensure_ascii=False,
                 )

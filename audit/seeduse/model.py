@@ -1,0 +1,162 @@
+"""A trained seed-use model, and how sentences are scored with it.
+
+Two linear models over the same features (`audit.seeduse.features`): one says how likely a
+sentence is about a neural network's random seed, the other gives a distribution over the six
+labels of the taxonomy. A model is a vocabulary and two weight arrays in one `.npz` file, so
+scoring a paper is one sparse matrix product and loading needs nothing but NumPy.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from audit.seeduse.features import SentenceContext, features
+from audit.taxonomy import LABELS, Group, group_of
+
+SHIPPED_PATH = Path(__file__).with_name("data") / "model.npz"
+# Words shown as the reason a sentence was highlighted.
+DRIVERS = 3
+
+
+@dataclass(frozen=True)
+class Scored:
+    score: float  # probability that the sentence is about a random seed
+    label: str  # the most likely of the six labels
+    confidence: float  # that label's probability
+    drivers: list[str]  # the words that raised the score most
+
+
+@dataclass
+class SeedUseModel:
+    vocabulary: list[str]
+    seed_weights: np.ndarray  # (features,)
+    seed_bias: float
+    label_weights: np.ndarray  # (features, labels)
+    label_bias: np.ndarray  # (labels,)
+    labels: tuple[str, ...] = LABELS
+    about: dict | None = None  # how it was trained, and its figures
+
+    def __post_init__(self) -> None:
+        self._index = {name: i for i, name in enumerate(self.vocabulary)}
+
+    def matrix(self, sentences: Sequence[SentenceContext]) -> sparse.csr_matrix:
+        """The sentences' features as a 0/1 matrix over this model's vocabulary."""
+        rows, columns = [], []
+        for row, sentence in enumerate(sentences):
+            present = {self._index.get(name) for name in features(sentence)}
+            present.discard(None)
+            columns += present
+            rows += [row] * len(present)
+        data = np.ones(len(columns), dtype=np.float32)
+        shape = (len(sentences), len(self.vocabulary))
+        return sparse.csr_matrix((data, (rows, columns)), shape=shape)
+
+    def seed_scores(self, sentences: Sequence[SentenceContext]) -> np.ndarray:
+        return _sigmoid(self.matrix(sentences) @ self.seed_weights + self.seed_bias)
+
+    def score(self, sentences: Sequence[SentenceContext]) -> list[Scored]:
+        """Every sentence scored in one pass."""
+        if not sentences:
+            return []
+        x = self.matrix(sentences)
+        seed = _sigmoid(x @ self.seed_weights + self.seed_bias)
+        logits = np.asarray(x @ self.label_weights) + self.label_bias
+        logits -= logits.max(axis=1, keepdims=True)
+        probabilities = np.exp(logits)
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        best = probabilities.argmax(axis=1)
+        return [
+            Scored(
+                score=float(seed[i]),
+                label=self.labels[best[i]],
+                confidence=float(probabilities[i, best[i]]),
+                drivers=self._drivers(x, i),
+            )
+            for i in range(len(sentences))
+        ]
+
+    def label_distribution(self, sentences: Sequence[SentenceContext]) -> np.ndarray:
+        logits = np.asarray(self.matrix(sentences) @ self.label_weights) + self.label_bias
+        logits -= logits.max(axis=1, keepdims=True)
+        probabilities = np.exp(logits)
+        return probabilities / probabilities.sum(axis=1, keepdims=True)
+
+    def _drivers(self, x: sparse.csr_matrix, row: int) -> list[str]:
+        columns = x.indices[x.indptr[row] : x.indptr[row + 1]]
+        weighted = sorted(
+            (
+                (self.seed_weights[c], self.vocabulary[c])
+                for c in columns
+                if self.vocabulary[c][:2] in ("w:", "b:") and self.seed_weights[c] > 0
+            ),
+            reverse=True,
+        )
+        return [name[2:].replace("_", " ") for _, name in weighted[:DRIVERS]]
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer,
+            vocabulary=np.array(self.vocabulary, dtype=str),
+            seed_weights=self.seed_weights.astype(np.float32),
+            seed_bias=np.float32(self.seed_bias),
+            label_weights=self.label_weights.astype(np.float32),
+            label_bias=self.label_bias.astype(np.float32),
+            labels=np.array(self.labels, dtype=str),
+            about=np.array(json.dumps(self.about or {})),
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SeedUseModel:
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            return cls(
+                vocabulary=arrays["vocabulary"].tolist(),
+                seed_weights=arrays["seed_weights"],
+                seed_bias=float(arrays["seed_bias"]),
+                label_weights=arrays["label_weights"],
+                label_bias=arrays["label_bias"],
+                labels=tuple(arrays["labels"].tolist()),
+                about=json.loads(str(arrays["about"])),
+            )
+
+
+def _sigmoid(z) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+
+
+@cache
+def shipped() -> SeedUseModel:
+    """The model that ships with seedaudit, trained on the shared corpora and written sentences."""
+    return SeedUseModel.from_bytes(SHIPPED_PATH.read_bytes())
+
+
+def suggested_primary(
+    scored: Sequence[Scored], distributions: np.ndarray | None = None
+) -> str | None:
+    """The paper's main seed use from its highlighted sentences, or None when it has none.
+
+    Each sentence votes with its label distribution, weighted by how sure the model is that it is
+    a seed sentence at all; the risky uses come first (they are what an audit is after) when they
+    carry at least as much weight as the safe ones' strongest.
+    """
+    if not scored:
+        return None
+    if distributions is None:
+        distributions = np.array(
+            [[s.confidence if label == s.label else 0.0 for label in LABELS] for s in scored]
+        )
+    weights = np.array([s.score for s in scored])
+    mass = dict(zip(LABELS, weights @ distributions, strict=True))
+    uses = {label: m for label, m in mass.items() if group_of(label) != Group.NONE}
+    if not uses or max(uses.values()) < mass["not_seed_use"]:
+        return None
+    return max(uses, key=uses.__getitem__)
