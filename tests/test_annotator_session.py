@@ -64,8 +64,9 @@ class TestNext:
         card = response.json()["cards"][0]
         assert set(card) == {
             "assignment", "paper", "section", "page", "before", "sentence", "after", "skipped",
-            "note",
+            "note", "why",
         }  # fmt: skip
+        assert card["why"].startswith("Highlighted")
 
     def test_cards_the_browser_holds_are_left_out(self, client, project, bob):
         client.force_login(bob)

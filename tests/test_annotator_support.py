@@ -26,10 +26,11 @@ PAPER_FIELDS = (
     "year",
     "venue",
     "pages",
+    "suggested_primary",
 )
 SENTENCE_FIELDS = (
     "index", "paragraph", "page", "page_end", "section", "kind", "text", "is_seed", "terms",
-    "spans", "suggested_label",
+    "spans", "suggested_label", "suggested_confidence", "seed_score", "drivers",
 )  # fmt: skip
 # The pipeline takes about a second per paper on this machine; the tests need its output, not
 # to run it again, so each paper is ingested for real once per test session and copied after.

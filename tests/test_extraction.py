@@ -68,7 +68,7 @@ class TestReviewCopy:
         assert fixed.section == "2 Method"
         assert fixed.page == 1
         assert fixed.terms == ["random seed to 42"]
-        assert fixed.suggested_label == "fixed_seed"
+        assert fixed.reading.suggested_label == "fixed_seed"
 
     def test_title_comes_from_the_pdf(self, review):
         assert review.metadata.title == "Seeds in the Wild: How Papers Report Random Seeds"

@@ -17,7 +17,10 @@ from tests import pdfs
 
 pytestmark = pytest.mark.django_db
 
-KEYS = {"file", "sha256", "status", "error", "title", "year", "pages", "seed_sentences"}
+KEYS = {
+    "file", "sha256", "status", "error", "title", "year", "pages", "seed_sentences",
+    "suggested_primary",
+}  # fmt: skip
 
 
 def ingest(*args: str) -> list[dict]:
@@ -46,16 +49,20 @@ class TestIngest:
         assert li["title"] == "End-to-End Neural Discourse Deixis Resolution in Dialogue"
         assert (li["year"], li["pages"]) == (2022, 13)
         assert len(li["sha256"]) == 64
-        assert li["seed_sentences"] == [
-            {
-                "text": "Each experiment is run using a random seed of 11 and takes less than "
-                "three hours to train on an NVIDIA RTX A6000 48GB.",
-                "page": 6,
-                "section": "6.1 Experimental Setup",
-                "terms": ["random seed of 11"],
-            }
-        ]
+        [seed] = li["seed_sentences"]
+        assert 0.5 < seed.pop("score") <= 1
+        assert seed == {
+            "text": "Each experiment is run using a random seed of 11 and takes less than "
+            "three hours to train on an NVIDIA RTX A6000 48GB.",
+            "page": 6,
+            "section": "6.1 Experimental Setup",
+            "terms": ["random seed of 11"],
+            "suggested": "fixed_seed",
+            "implicit": False,
+        }
+        assert li["suggested_primary"] == "fixed_seed"
         assert by_file["choshen2019-darknet.pdf"]["seed_sentences"] == []
+        assert by_file["choshen2019-darknet.pdf"]["suggested_primary"] is None
         assert Corpus.objects.get(name="acl").papers.count() == 2
 
     def test_the_same_file_again_is_a_duplicate_and_creates_nothing(self, two_papers):
