@@ -15,7 +15,15 @@ from django.utils import timezone
 
 from annotator import assignment, recall
 from annotator.labels import final_label
-from annotator.models import Assignment, Item, LabelEvent, Membership, PrimaryCategory, Project
+from annotator.models import (
+    Assignment,
+    Item,
+    LabelEvent,
+    Membership,
+    PaperDecision,
+    PrimaryCategory,
+    Project,
+)
 from audit.models import Corpus, Paper, Sentence
 from audit.text import clean_text
 
@@ -76,6 +84,12 @@ def set_roles(project: Project, user: AbstractBaseUser, roles: Iterable[str]) ->
             # What they labelled stays; what they had not reached goes to the others.
             Assignment.objects.filter(project=project, annotator=user, label="").delete()
         deal(project)
+
+
+def open_results(project: Project, opened: bool) -> None:
+    """Let the project's annotators see its labels in reports before every item is decided."""
+    project.results_open = opened
+    project.save(update_fields=["results_open"])
 
 
 def set_overlap(project: Project, overlap: int) -> None:
@@ -278,6 +292,16 @@ class Imported:
     labels_added: int
     labels_changed: int
     final_labels_set: int
+
+
+def decide_primary(project: Project, paper: Paper, label: str, by: AbstractBaseUser | None) -> None:
+    """Settle a paper's primary category in `project` ("" takes the decision back)."""
+    if not label:
+        PaperDecision.objects.filter(project=project, paper=paper).delete()
+        return
+    PaperDecision.objects.update_or_create(
+        project=project, paper=paper, defaults={"label": label, "decided_by": by}
+    )
 
 
 def import_annotations(project: Project, rows: list[ImportedRow]) -> Imported:

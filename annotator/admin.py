@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from annotator.models import Assignment, Item, LabelEvent, Membership, PrimaryCategory, Project
+from annotator.models import (
+    Assignment,
+    Item,
+    LabelEvent,
+    Membership,
+    PaperDecision,
+    PrimaryCategory,
+    Project,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -46,3 +54,10 @@ class PrimaryCategoryAdmin(admin.ModelAdmin):
     list_display = ["paper", "annotator", "label", "project", "confirmed_at"]
     list_filter = ["project", "label"]
     raw_id_fields = ["paper", "annotator"]
+
+
+@admin.register(PaperDecision)
+class PaperDecisionAdmin(admin.ModelAdmin):
+    list_display = ["paper", "label", "project", "decided_by", "decided_at"]
+    list_filter = ["project", "label"]
+    raw_id_fields = ["paper", "decided_by"]

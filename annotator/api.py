@@ -179,3 +179,18 @@ def adjudicate(request, project_id: int, item_id: int):
     final = _label(_body(request).get("label"), allow_blank=True)
     actions.adjudicate(item, final, request.user)
     return JsonResponse({"item": item.pk, "final_label": final})
+
+
+@_json_view
+@require_POST
+def decide_paper(request, project_id: int, paper_id: int):
+    """An adjudicator's primary category for a paper (blank: undo), never one dealt to them."""
+    project = project_for(request, project_id, [Role.ADJUDICATOR])
+    theirs = Assignment.objects.filter(project=project, annotator=request.user)
+    papers = Paper.objects.filter(sentences__items__project=project).exclude(
+        pk__in=theirs.values("item__sentence__paper_id")
+    )
+    paper = get_object_or_404(papers.distinct(), pk=paper_id)
+    final = _label(_body(request).get("label"), allow_blank=True)
+    actions.decide_primary(project, paper, final, request.user)
+    return JsonResponse({"paper": paper.pk, "final_label": final})

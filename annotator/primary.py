@@ -31,12 +31,17 @@ def default_primary(labels: Iterable[str]) -> str:
 @dataclass
 class PaperPrimary:
     paper: Paper
-    from_labels: str  # the default, from the paper's final sentence labels
+    from_labels: str  # the default from the paper's final sentence labels; "" while none is final
+    labelled: bool = False  # whether anyone has labelled one of its sentences yet
     confirmed: dict[str, str] = field(default_factory=dict)  # annotator -> their choice
+    decided: str = ""  # an adjudicator's choice, settling a split
 
     @property
     def final(self) -> str:
-        """What most annotators confirmed; the default from the labels while they are split."""
+        """The adjudicator's choice, else what most annotators confirmed, else the default from
+        the labels; "" while there is none of these."""
+        if self.decided:
+            return self.decided
         if not self.confirmed:
             return self.from_labels
         ranked = Counter(self.confirmed.values()).most_common()
@@ -47,6 +52,11 @@ class PaperPrimary:
     def disagree(self) -> bool:
         return len(set(self.confirmed.values())) > 1
 
+    @property
+    def missing(self) -> str:
+        """Why there is no primary category yet, for people."""
+        return "undecided" if self.labelled else "not labelled yet"
+
 
 def project_primaries(project: Project, entries: list[ItemLabels]) -> list[PaperPrimary]:
     """One row per paper with highlighted sentences in the project, in queue order.
@@ -56,17 +66,30 @@ def project_primaries(project: Project, entries: list[ItemLabels]) -> list[Paper
     """
     finals: dict[int, list[str]] = defaultdict(list)
     papers: dict[int, Paper] = {}
+    labelled: set[int] = set()
     for entry in entries:
         paper = entry.item.sentence.paper
         if not entry.item.is_probe:
             papers.setdefault(paper.pk, paper)
+        if entry.labels:
+            labelled.add(paper.pk)
         if entry.final:
             finals[paper.pk].append(entry.final)
-    rows = {pk: PaperPrimary(paper, default_primary(finals[pk])) for pk, paper in papers.items()}
+    rows = {
+        pk: PaperPrimary(
+            paper,
+            default_primary(finals[pk]) if finals[pk] else "",
+            labelled=pk in labelled,
+        )
+        for pk, paper in papers.items()
+    }
     confirmed = PrimaryCategory.objects.filter(project=project).values_list(
         "paper_id", "annotator__username", "label"
     )
     for paper_id, annotator, label in confirmed:
         if paper_id in rows:
             rows[paper_id].confirmed[annotator] = label
+    for paper_id, label in project.paper_decisions.values_list("paper_id", "label"):
+        if paper_id in rows:
+            rows[paper_id].decided = label
     return list(rows.values())

@@ -38,7 +38,26 @@ def next_cards(
     )
     pending = list(pending)
     context = paragraph_context([assigned.item.sentence for assigned in pending])
-    return [card(assigned, context[assigned.item.sentence_id]) for assigned in pending]
+    last = _last_in_papers(project, annotator, {a.item.sentence.paper_id for a in pending})
+    cards = []
+    for assigned in pending:
+        shown = card(assigned, context[assigned.item.sentence_id])
+        # Labelling it finishes its paper: the session asks the paper's primary category next.
+        shown["closes_paper"] = last[assigned.item.sentence.paper_id] == assigned.pk
+        cards.append(shown)
+    return cards
+
+
+def _last_in_papers(project: Project, annotator: AbstractBaseUser, paper_ids: set[int]) -> dict:
+    """Per paper, the annotator's unlabelled assignment that comes last in their queue."""
+    rows = (
+        Assignment.objects.filter(
+            project=project, annotator=annotator, label="", item__sentence__paper_id__in=paper_ids
+        )
+        .order_by("skipped", "position")
+        .values_list("item__sentence__paper_id", "pk")
+    )
+    return dict(rows)  # later rows overwrite earlier ones: the last in queue order stays
 
 
 def card(assigned: Assignment, paragraph: tuple[str, str] | None = None) -> dict:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("projects/<int:project_id>/members/", views.project_members, name="project-members"),
     path("projects/<int:project_id>/overlap/", views.project_overlap, name="project-overlap"),
     path("projects/<int:project_id>/sync/", views.project_sync, name="project-sync"),
+    path("projects/<int:project_id>/results/", views.project_results, name="project-results"),
     path("projects/<int:project_id>/session/", views.session, name="session"),
     path("projects/<int:project_id>/adjudicate/", views.adjudication, name="adjudicate"),
     path(
@@ -32,5 +33,10 @@ urlpatterns = [
         "projects/<int:project_id>/api/items/<int:item_id>/final/",
         api.adjudicate,
         name="api-adjudicate",
+    ),
+    path(
+        "projects/<int:project_id>/api/papers/<int:paper_id>/final/",
+        api.decide_paper,
+        name="api-decide-paper",
     ),
 ]

@@ -10,21 +10,21 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from annotator import actions, exchange
+from annotator.adjudication import disagreements
 from annotator.agreement import cached_agreement
 from annotator.forms import ImportForm, MemberForm, OverlapForm, ProjectForm
 from annotator.labels import item_labels, ratings
 from annotator.primary import project_primaries
 from annotator.progress import annotator_stats, progress
-from annotator.queue import papers_to_confirm, recent_labels
+from annotator.queue import papers_to_confirm, paragraph_context, recent_labels
 from annotator.recall import project_recall
+from annotator.work import work_of
 from audit.access import (
     SEE_LABELS,
     Role,
     can_adjudicate,
-    items_to_adjudicate,
     labels_project,
     project_for,
-    projects_of,
 )
 from audit.downloads import attach
 from audit.taxonomy import CATEGORIES
@@ -37,10 +37,8 @@ BOOTSTRAP_RESAMPLES = 1000
 
 @login_required
 def projects(request):
-    annotating = projects_of(request.user, [Role.ANNOTATOR], staff=False).select_related("corpus")
     context = {
-        "annotating": [(project, progress(project, request.user)) for project in annotating],
-        "overseeing": projects_of(request.user, SEE_LABELS).select_related("corpus"),
+        "work": work_of(request.user),
         "form": ProjectForm() if request.user.is_staff else None,
     }
     return render(request, "annotator/projects.html", context)
@@ -56,7 +54,7 @@ def project_create(request):
         return render(
             request,
             "annotator/projects.html",
-            {"annotating": [], "overseeing": projects_of(request.user, SEE_LABELS), "form": form},
+            {"work": work_of(request.user), "form": form},
             status=400,
         )
     data = form.cleaned_data
@@ -143,6 +141,19 @@ def project_sync(request, project_id: int):
 
 
 @login_required
+@require_POST
+def project_results(request, project_id: int):
+    project = project_for(request, project_id, MANAGERS_ONLY)
+    opened = request.POST.get("open") == "1"
+    actions.open_results(project, opened)
+    if opened:
+        messages.success(request, "Its annotators now see this project's labels in reports.")
+    else:
+        messages.info(request, "Its annotators see its labels once every sentence is decided.")
+    return redirect("annotator:project", project_id=project.pk)
+
+
+@login_required
 def session(request, project_id: int):
     project = project_for(request, project_id, [Role.ANNOTATOR], staff=False)
     done = progress(project, request.user)
@@ -168,14 +179,14 @@ def session(request, project_id: int):
 def adjudication(request, project_id: int):
     project = project_for(request, project_id, SEE_LABELS)
     show_all = request.GET.get("show") == "all"
-    entries = [
-        entry
-        for entry in item_labels(project, items_to_adjudicate(request.user, project))
-        if entry.disagree and (show_all or not entry.item.final_label)
-    ]
+    found = disagreements(project, request.user)
+    entries = [entry for entry in found.items if show_all or not entry.item.final_label]
+    around = paragraph_context([entry.item.sentence for entry in entries])
     context = {
         "project": project,
-        "entries": entries,
+        "found": found,
+        "entries": [(entry, *around[entry.item.sentence_id]) for entry in entries],
+        "papers": [row for row in found.papers if show_all or not row.decided],
         "show_all": show_all,
         "categories": CATEGORIES,
         "can_adjudicate": can_adjudicate(request.user, project),

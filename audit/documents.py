@@ -17,6 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
+from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -63,6 +64,9 @@ class PdfDocument:
 
     title: str
     subtitle: str = ""
+    # Set in the bottom margin of every page, so it never spills onto a page of its own.
+    footer: str = ""
+    footer_link: str = ""
     _story: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -155,8 +159,27 @@ class PdfDocument:
             buffer, pagesize=A4, title=self.title, author="seedaudit",
             leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm, bottomMargin=1.8 * cm,
         )  # fmt: skip
-        doc.build(list(self._story))
+        doc.build(list(self._story), onFirstPage=self._footer, onLaterPages=self._footer)
         return buffer.getvalue()
+
+    def _footer(self, canvas, doc) -> None:
+        if not self.footer:
+            return
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7.5)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        text = f"{self.footer} {self.footer_link}".strip()
+        lines = simpleSplit(text, "Helvetica", 7.5, doc.width)
+        y = doc.bottomMargin - 0.6 * cm
+        for line in lines:
+            canvas.drawString(doc.leftMargin, y, line)
+            y -= 9
+        if self.footer_link:
+            top = doc.bottomMargin - 0.6 * cm + 8
+            canvas.linkURL(
+                self.footer_link, (doc.leftMargin, y + 6, doc.leftMargin + doc.width, top)
+            )
+        canvas.restoreState()
 
 
 class _CheckBox(Flowable):

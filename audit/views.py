@@ -10,6 +10,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from annotator.work import work_of
 from audit import actions
 from audit.access import (
     can_write_corpus,
@@ -40,7 +41,8 @@ def home(request):
         paper_count=Count("papers", distinct=True),
         seed_count=Count("papers__sentences", filter=Q(papers__sentences__is_seed=True)),
     )
-    return render(request, "audit/home.html", {"corpora": corpora, "form": CorpusForm()})
+    context = {"corpora": corpora, "form": CorpusForm(), "work": work_of(request.user)}
+    return render(request, "audit/home.html", context)
 
 
 @login_required
@@ -48,8 +50,10 @@ def home(request):
 def corpus_create(request):
     form = CorpusForm(request.POST)
     if not form.is_valid():
-        corpora = visible_corpora(request.user)
-        return render(request, "audit/home.html", {"corpora": corpora, "form": form}, status=400)
+        context = {"corpora": visible_corpora(request.user), "form": form}
+        return render(
+            request, "audit/home.html", context | {"work": work_of(request.user)}, status=400
+        )
     corpus = form.save(commit=False)
     corpus.owner = request.user
     corpus.save()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from annotator.actions import confirm_primary
 from annotator.labels import final_labels, item_labels
 from annotator.models import Item
 from annotator.primary import default_primary, project_primaries
@@ -55,13 +56,26 @@ class TestAdjudication:
     def test_the_list_shows_each_disagreement_with_who_said_what(self, client, project, people):
         client.force_login(people["adam"])
         page = client.get(f"/annotate/projects/{project.pk}/adjudicate/")
-        (entry,) = page.context["entries"]
+        ((entry, _before, _after),) = page.context["entries"]
         assert [(g.annotator, g.label) for g in entry.labels] == [
             ("dave", "fixed_seed"),
             ("erin", "performance_comparison"),
         ]
         body = page.content.decode()
         assert "dave thinks so" in body and "Single fixed seed" in body
+        assert '<strong id="decided-count">0</strong> of 1 decided' in body
+
+    def test_a_disagreement_shows_its_sentence_inside_its_paragraph(self, client, project, people):
+        # The fifth item opens with "For low resources setting"; dave changes his mind on it.
+        label(queue_of(project, people["dave"])[4], "sensitivity")
+        client.force_login(people["adam"])
+
+        page = client.get(f"/annotate/projects/{project.pk}/adjudicate/")
+
+        entry, before, _after = page.context["entries"][1]
+        assert entry.item.sentence.text.startswith("For low resources setting")
+        assert before.startswith("In the full data setting, all train-dev-test splits follow")
+        assert f'<span class="around">{before}</span>' in page.content.decode()
 
     def test_an_adjudicator_picks_the_final_label_and_exports_use_it(self, client, project, people):
         item = Item.objects.get(project=project, position=1)
@@ -110,3 +124,42 @@ class TestPrimaryCategory:
         )}  # fmt: skip
         assert set(rows) == set(PAPERS)
         assert {row.final for row in rows.values()} == {"performance_comparison"}
+
+
+class TestPaperPrimaries:
+    def test_an_adjudicator_settles_a_split_on_a_papers_primary_category(
+        self, client, project, people
+    ):
+        paper = Item.objects.get(project=project, position=1).sentence.paper
+        confirm_primary(project, paper, people["dave"], "fixed_seed")
+        confirm_primary(project, paper, people["erin"], "performance_comparison")
+        client.force_login(people["adam"])
+
+        page = client.get(f"/annotate/projects/{project.pk}/adjudicate/")
+        url = f"/annotate/projects/{project.pk}/api/papers/{paper.pk}/final/"
+        decided = client.post(url, {"label": "fixed_seed"}, content_type="application/json")
+        after = client.get(f"/annotate/projects/{project.pk}/adjudicate/", {"show": "all"})
+
+        assert [row.paper for row in page.context["papers"]] == [paper]
+        assert "of 2 decided (1 of them papers" in page.content.decode()
+        assert decided.status_code == 200
+        (row,) = [r for r in project_primaries(project, item_labels(project)) if r.paper == paper]
+        assert (row.final, row.decided) == ("fixed_seed", "fixed_seed")
+        assert '<strong id="decided-count">1</strong> of 2 decided' in after.content.decode()
+
+    def test_a_paper_nobody_labelled_is_not_labelled_yet_not_a_non_use(
+        self, client, corpus, corpus_dir, people
+    ):
+        ingest(corpus, corpus_dir, *PAPERS)
+        project = project_with(corpus, [people["dave"]], overlap=1)
+        first = queue_of(project, people["dave"])[0]
+        label(first, "fixed_seed")
+        client.force_login(people["maria"])
+
+        rows = {row.paper.pk: row for row in project_primaries(project, item_labels(project))}
+        page = client.get(f"/annotate/projects/{project.pk}/").content.decode()
+
+        untouched = [row for row in rows.values() if not row.labelled]
+        assert untouched and all(row.final == "" for row in untouched)
+        assert "not labelled yet" in page
+        assert "Not a seed use" not in page.split('id="primary-title"')[1]

@@ -64,9 +64,24 @@ class TestNext:
         card = response.json()["cards"][0]
         assert set(card) == {
             "assignment", "paper", "section", "page", "before", "sentence", "after", "skipped",
-            "note", "why",
+            "note", "why", "closes_paper",
         }  # fmt: skip
         assert card["why"].startswith("Highlighted")
+
+    def test_the_last_card_of_each_paper_says_it_closes_the_paper(self, client, project, bob):
+        client.force_login(bob)
+
+        cards = client.get(api(project, "next"), {"limit": 6}).json()["cards"]
+
+        papers = [c["paper"]["id"] for c in cards]
+        closing = [c["closes_paper"] for c in cards]
+        assert len(set(papers)) == 2 and papers == sorted(papers, key=papers.index)
+        assert closing == [papers[i] != papers[i + 1] for i in range(5)] + [True]
+        # A skipped card goes last: the paper now closes with it.
+        post(client, project, "skip", assignment=cards[0]["assignment"])
+        again = client.get(api(project, "next"), {"limit": 6}).json()["cards"]
+        assert again[-1]["assignment"] == cards[0]["assignment"] and again[-1]["closes_paper"]
+        assert not again[1]["closes_paper"]
 
     def test_cards_the_browser_holds_are_left_out(self, client, project, bob):
         client.force_login(bob)
@@ -218,13 +233,20 @@ class TestAccess:
     def test_the_projects_page_lists_only_your_own_queues(self, client, project, bob, charlie):
         client.force_login(bob)
         page = client.get("/annotate/")
-        assert [p.name for p, _ in page.context["annotating"]] == ["pilot"]
+        assert [p.name for p, _ in page.context["work"].queues] == ["pilot"]
         client.force_login(charlie)
-        assert client.get("/annotate/").context["annotating"] == []
+        assert client.get("/annotate/").context["work"].queues == []
 
 
 def test_the_admin_lists_what_the_annotator_app_holds(client, project):
     client.force_login(get_user_model().objects.create_superuser("root", password="root-password"))
-    for model in ("project", "item", "assignment", "labelevent", "primarycategory"):
+    for model in (
+        "project",
+        "item",
+        "assignment",
+        "labelevent",
+        "primarycategory",
+        "paperdecision",
+    ):
         assert client.get(f"/admin/annotator/{model}/").status_code == 200
     assert client.get(f"/admin/annotator/project/{project.pk}/change/").status_code == 200

@@ -34,7 +34,7 @@ def test_upload_and_watch_papers_being_processed(
     expect(page.locator("#dz-files")).to_contain_text("4 selected")
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_text("Added 3 papers")).to_be_visible()
-    expect(page.get_by_text("1 files could not be read")).to_be_visible()
+    expect(page.get_by_text("1 file could not be read")).to_be_visible()
     page.screenshot(path=OUTPUT_DIR / "upload-in-progress.png", full_page=True)
 
     # The rows change by themselves: nobody reloads the page from here on.

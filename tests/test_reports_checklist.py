@@ -15,9 +15,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from audit import actions
+from audit.documents import PdfDocument
 from audit.lab import actions as lab_actions
 from audit.models import Corpus, Paper
-from audit.reports.checklist_files import SILENT
+from audit.reports.checklist_files import FOOTER, SILENT
 from tests.conftest import OUTPUT_DIR
 from tests.test_annotator_support import person
 from tests.test_reports_support import ALL_PAPERS, labelled_corpus
@@ -196,6 +197,20 @@ class TestFormats:
         assert "Does not rely on a single fixed seed to make the results reproducible." in text
         assert "Needed: p. 6, 6.1 Experimental Setup uses a single fixed seed." in text
 
+    def test_no_pdf_page_holds_the_footer_alone_whatever_the_length(self):
+        """The footer is set in every page's margin: content that just fills a page never
+        pushes it onto a page of its own."""
+        for lines in range(30, 75):
+            doc = PdfDocument("A paper", "Random-seed checklist", footer=FOOTER, footer_link="x")
+            for n in range(lines):
+                doc.paragraph(f"Line {n} of the checklist.")
+            pages = pypdfium2.PdfDocument(doc.render())
+            for page in pages:
+                text = page.get_textpage().get_text_range().replace("\r\n", " ")
+                body = text.replace(FOOTER, "").replace(" x", "").split()
+                assert body, f"{lines} lines: a page with only the footer"
+                assert FOOTER in " ".join(text.split())
+
     def test_the_pdf_of_a_paper_with_safe_and_risky_uses(self, client, alice, corpus, project):
         zhang = paper_named(corpus, "zhang2023")
         client.force_login(alice)
@@ -372,7 +387,10 @@ class TestAccess:
             "suggested"
         }
         assert "The labels of project pilot are left out for you: you annotate it" in page
-        assert chosen.status_code == 400
+        assert "Labels from: this corpus has no such project whose labels you may see" in (
+            chosen.content.decode()
+        )
+        assert "source-final" not in chosen.content.decode()
 
     def test_a_corpus_member_who_does_not_annotate_sees_the_final_labels(
         self, client, alice, corpus, project

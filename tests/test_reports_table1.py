@@ -207,10 +207,20 @@ class TestFilters:
         assert "(corpus bethard, 2018–2021, venue ACL)" in markdown
         assert rows[0]["scope"] == "corpus bethard, 2019–…"
 
-    def test_a_bad_parameter_is_refused(self, client, alice, bethard):
+    def test_a_bad_parameter_is_named_on_the_page_and_refused_for_a_download(
+        self, client, alice, bethard
+    ):
         corpus, _ = bethard
         client.force_login(alice)
+        page = f"/corpora/{corpus.pk}/seed-uses/"
 
-        assert client.get(f"/corpora/{corpus.pk}/seed-uses/", {"basis": "nope"}).status_code == 400
-        assert client.get(f"/corpora/{corpus.pk}/seed-uses/", {"project": 999}).status_code == 400
-        assert client.get(f"/corpora/{corpus.pk}/seed-uses/", {"year_from": "x"}).status_code == 400
+        basis = client.get(page, {"basis": "nope"})
+        project = client.get(page, {"project": 999})
+        year = client.get(page, {"year_from": "x"})
+
+        assert [r.status_code for r in (basis, project, year)] == [200, 200, 200]
+        assert "Count: Select a valid choice. nope is not one of" in basis.content.decode()
+        assert "Labels from: this corpus has no such project" in project.content.decode()
+        assert "From year: Enter a whole number." in year.content.decode()
+        download = client.get(f"{page}table1.csv", {"year_from": "x"})
+        assert download.status_code == 400

@@ -237,7 +237,12 @@ def _quote_markup(use: SentenceUse) -> str:
 
 def to_pdf(checklist: Checklist, site: str = "") -> bytes:
     paper = checklist.paper
-    doc = PdfDocument(paper.title or paper.file_name, f"Random-seed checklist · {checklist.byline}")
+    doc = PdfDocument(
+        paper.title or paper.file_name,
+        f"Random-seed checklist · {checklist.byline}",
+        footer=FOOTER,
+        footer_link=paper_url(paper, site),
+    )
     doc.paragraph(
         f"<b>Labels counted by</b> {escape(checklist.selection.counting)}.", "note", markup=True
     )
@@ -282,9 +287,4 @@ def to_pdf(checklist: Checklist, site: str = "") -> bytes:
                 f"{escape(report.verdict)}",
                 markup=True,
             )
-    doc.paragraph(
-        f'{escape(FOOTER)} <a href="{paper_url(paper, site)}">{paper_url(paper, site)}</a>',
-        "note",
-        markup=True,
-    )
     return doc.render()

@@ -46,7 +46,7 @@ def paper_rows(uses: Sequence[PaperUses], selection: Selection) -> list[dict]:
         rows.append(
             {
                 "id": paper.pk,
-                "file": paper.original_name,
+                "file": paper.file_name,
                 "title": paper.title,
                 "authors": "; ".join(paper.authors),
                 "year": paper.year,

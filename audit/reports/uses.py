@@ -122,7 +122,7 @@ def paper_uses(papers: QuerySet[Paper], project: Project | None, basis: Basis) -
         labels = [use.label for use in uses if use.label]
         if basis == Basis.PRIMARY:
             row = primaries.get(paper.pk)
-            primary = row.final if row and (row.confirmed or labels) else ""
+            primary = row.final if row else ""
         else:
             primary = default_primary(labels) if labels else ""
         if basis == Basis.FINAL:

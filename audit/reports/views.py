@@ -36,11 +36,15 @@ TABLE_FORMATS = {
 }
 
 
-def _selection(request, corpus: Corpus, default_basis: Basis) -> tuple[Selection, dict]:
-    """The selection the query asks for, and what the page's controls need to show it."""
+def _selection(
+    request, corpus: Corpus, default_basis: Basis, page: bool = False
+) -> tuple[Selection, dict]:
+    """The selection the query asks for, and what the page's controls need to show it. A page
+    shows what was wrong with the query beside the defaults it used instead; a download, which
+    must not hand over other figures than asked for, answers 400."""
     projects = report_projects(corpus, request.user)
     form = SelectionForm(request.GET, projects)
-    if not form.is_valid():
+    if not form.is_valid() and not page:
         raise BadRequest(f"Bad report parameters: {form.errors.as_text()}")
     selection = form.selection(corpus, default_basis)
     hidden = corpus.projects.filter(is_default=True).exclude(pk__in=projects.values("pk"))
@@ -48,7 +52,10 @@ def _selection(request, corpus: Corpus, default_basis: Basis) -> tuple[Selection
         "selection": selection,
         "bases": [(basis, DESCRIPTIONS[basis]) for basis in Basis],
         "projects": projects,
-        "hidden_project": None if form.cleaned_data["project"] else hidden.first(),
+        "hidden_project": None if form.cleaned_data.get("project") else hidden.first(),
+        "selection_errors": [
+            f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
+        ],
         # "?basis=…" to append to a link, or "" when the selection is the default one.
         "query": f"?{query}" if (query := urlencode(selection.query())) else "",
     }
@@ -73,7 +80,7 @@ def _site(request) -> str:
 @login_required
 def checklist_page(request, paper_id: int):
     paper = _read_paper(request, paper_id)
-    selection, controls = _selection(request, paper.corpus, Basis.SUGGESTED)
+    selection, controls = _selection(request, paper.corpus, Basis.SUGGESTED, page=True)
     checklist = build_checklist(paper, selection.project, selection.basis)
     context = checklist_files.template_context(checklist) | controls | {"paper": paper}
     return render(request, "audit/reports/checklist.html", context)
@@ -100,7 +107,7 @@ def corpus_checklists(request, corpus_id: int, fmt: str):
 @login_required
 def seed_uses(request, corpus_id: int):
     corpus = visible_corpus(request.user, corpus_id)
-    selection, controls = _selection(request, corpus, Basis.PRIMARY)
+    selection, controls = _selection(request, corpus, Basis.PRIMARY, page=True)
     uses = selected_uses(selection)
     table = table1.table1(uses, selection.basis)
     usage = usage_by_year(uses, selection.basis)

@@ -22,6 +22,10 @@
       return false;
     }
     row.querySelectorAll(".pick button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.label === label)));
+    const counter = document.getElementById("decided-count");
+    if (counter && row.classList.contains("decided") !== Boolean(label)) {
+      counter.textContent = String(Number(counter.textContent) + (label ? 1 : -1));
+    }
     row.classList.toggle("decided", Boolean(label));
     status.textContent = label ? "decided by you" : "";
     return true;

@@ -25,6 +25,10 @@
   let fetching = false;
   let exhausted = false;
   let serverProgress = start.progress;
+  // The assignment whose label finishes a paper: the next card waits (briefly) for the server's
+  // answer, so that the paper's primary category is asked in place, before the next paper.
+  let holding = null;
+  const HOLD_MS = 2500;
   const session = { labels: 0, started: Date.now(), byLabel: {} };
   let recent = start.recent;
 
@@ -81,6 +85,7 @@
           return; // kept in the outbox until the annotator logs in again
         }
         if (!response || response.status >= 500 || response.status === 429) {
+          release(); // offline: the question comes when the label gets through
           setSync("offline", retryMs);
           await new Promise((resolve) => setTimeout(resolve, retryMs));
           retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
@@ -101,6 +106,12 @@
     }
     // What was sent may have changed the queue (a skipped sentence is back): ask again.
     exhausted = false;
+    if (!current && !holding) advance();
+  }
+
+  function release() {
+    if (holding === null) return;
+    holding = null;
     if (!current) advance();
   }
 
@@ -115,7 +126,8 @@
         const known = [current, ...queue].some((c) => c && c.type === "paper" && c.paper === step.paper);
         if (!known) queue.unshift({ type: "paper", ...step });
       }
-      if (kindOf(current) === "summary") advance();
+      if (holding === action.body.assignment) release();
+      else if (kindOf(current) === "summary") advance();
     } else if (action.kind === "undo" && !action.body.assignment && data.card) {
       if (current && kindOf(current) !== "summary") queue.unshift(current);
       show(data.card);
@@ -172,7 +184,7 @@
     } finally {
       fetching = false;
     }
-    if (current) return;
+    if (current || holding) return;
     if (queue.length || exhausted) advance();
     // Asked while a label was in flight, and it has landed since: ask again.
     else if (!settled && pending() === 0) refill();
@@ -326,6 +338,13 @@
     recent = [{ assignment: card.assignment, label: value, text: textOf(card) }, ...recent.filter((r) => r.assignment !== card.assignment)];
     showRecent();
     say(`${byLabel.get(value).name}. Press u to undo.`);
+    if (card.closes_paper && navigator.onLine) {
+      holding = card.assignment;
+      current = null;
+      render();
+      setTimeout(() => holding === card.assignment && release(), HOLD_MS);
+      return;
+    }
     advance();
   }
 
@@ -340,6 +359,7 @@
     const history = read(sessionStorage, historyKey);
     const last = history.pop();
     write(sessionStorage, historyKey, history);
+    holding = null;
     if (current && kindOf(current) !== "summary") queue.unshift(current);
     if (last) {
       enqueue("undo", { assignment: last.card.assignment });

@@ -21,6 +21,8 @@ from audit.models import Corpus
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
 DEMO_CORPUS = "Demo papers"
+# One worker per queue, so that papers keep flowing while an experiment trains.
+WORKER_QUEUES = ("default", "lab")
 
 
 class Command(BaseCommand):
@@ -42,21 +44,26 @@ class Command(BaseCommand):
         self._demo_project(corpus, user)
         if options["no_serve"]:
             return
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "audit", "worker", "--pool=solo",
-             "-Q", "default,lab", "-l", "warning"],
-            cwd=settings.BASE_DIR,
-        )  # fmt: skip
-        self.stdout.write(
-            f"Celery worker started (pid {worker.pid}, broker {settings.CELERY_BROKER_URL})."
-        )
-        # Stopping the demo (Ctrl-C or a plain kill) stops its worker too.
+        command = [sys.executable, "-m", "celery", "-A", "audit", "worker", "--pool=solo"]
+        workers = [
+            subprocess.Popen(
+                [*command, "-Q", queue, "-n", f"{queue}@%h", "-l", "warning"],
+                cwd=settings.BASE_DIR,
+            )
+            for queue in WORKER_QUEUES
+        ]
+        for queue, worker in zip(WORKER_QUEUES, workers, strict=True):
+            self.stdout.write(f"Celery worker for the {queue} queue started (pid {worker.pid}).")
+        self.stdout.write(f"Broker: {settings.CELERY_BROKER_URL}")
+        # Stopping the demo (Ctrl-C or a plain kill) stops its workers too.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             call_command("runserver", options["addr"], use_reloader=False)
         finally:
-            worker.terminate()
-            worker.wait(timeout=30)
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=30)
 
     def _demo_login(self):
         users = get_user_model().objects

@@ -14,6 +14,7 @@ from audit.ingest.sources import from_paths
 from audit.management.progress import ProgressBar
 from audit.models import Corpus, Paper, Sentence
 from audit.tasks import queue_paper
+from audit.workers import queue_workers
 
 # With no worker at all, say so instead of waiting in silence.
 WORKER_HINT_AFTER_S = 15
@@ -105,15 +106,15 @@ class Command(BaseCommand):
             working = any(s == Paper.Status.PROCESSING for s, _ in rows)
             if not hinted and not working and time.monotonic() - started > WORKER_HINT_AFTER_S:
                 hinted = True
-                self.stderr.write(
-                    "\nNo Celery worker has taken the papers yet. Start one with "
-                    "`celery -A audit worker`, or run this command with --sync."
-                )
+                found = queue_workers("default")
+                advice = found.advice("celery -A audit worker -Q default")
+                self.stderr.write(f"\n{advice}")
             if timeout is not None and time.monotonic() - started > timeout:
                 bar.close()
                 raise CommandError(
-                    f"Gave up after {timeout:.0f} s: {len(unfinished)} papers are still queued "
-                    "or being processed; their status is kept, so look again later."
+                    f"Gave up after {timeout:.0f} s: "
+                    + ("1 paper is" if len(unfinished) == 1 else f"{len(unfinished)} papers are")
+                    + " still queued or being processed; their status is kept, so look again later."
                 )
             time.sleep(0.3)
         bar.close()

@@ -13,6 +13,7 @@ from audit.lab.setups import UnknownSetup, available_setups, get_setup
 from audit.lab.space import InvalidConfig
 from audit.lab.tasks import queue_experiment
 from audit.management.progress import ProgressBar
+from audit.workers import queue_workers
 
 # With no worker at all, say so instead of waiting in silence.
 WORKER_HINT_AFTER_S = 15
@@ -87,10 +88,9 @@ class Command(BaseCommand):
             waiting = experiment.status == Experiment.Status.PENDING
             if waiting and not hinted and waited > WORKER_HINT_AFTER_S:
                 hinted = True
-                self.stderr.write(
-                    "\nNo lab worker has taken the experiment yet. Start one with "
-                    "`celery -A audit worker -Q lab`, or run this command with --sync."
-                )
+                found = queue_workers("lab")
+                advice = found.advice("celery -A audit worker -Q lab --pool=solo")
+                self.stderr.write(f"\n{advice}")
             if timeout is not None and waited > timeout:
                 raise CommandError(
                     f"Gave up after {timeout:.0f} s: experiment {experiment.pk} is "
