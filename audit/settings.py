@@ -179,7 +179,10 @@ SEEDAUDIT_LAB_SETUPS = [p for p in os.environ.get("SEEDAUDIT_LAB_SETUPS", "").sp
 # The most models one claim from the paper page may train (four per run per setup).
 SEEDAUDIT_MAX_CLAIM_RUNS = envint("SEEDAUDIT_MAX_CLAIM_RUNS", 512)
 
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+# Named host: kombu warns "No hostname was supplied" on every connection to a bare
+# "filesystem://" (the host means nothing to this transport).
+DEFAULT_BROKER_URL = "filesystem://localhost/"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", DEFAULT_BROKER_URL)
 
 
 def broker_transport_options(broker_url: str) -> dict:

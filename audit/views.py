@@ -109,7 +109,9 @@ def corpus_upload(request, corpus_id: int):
             except ValueError as error:
                 messages.error(request, f"{upload.name}: {error}")
             else:
-                messages.success(request, f"{upload.name}: metadata matched {matched} papers.")
+                messages.success(
+                    request, f"{upload.name}: metadata matched {_count(matched, 'paper')}."
+                )
             continue
         for source in from_file(upload.name, upload, upload.size, limits):
             result = actions.add_source(corpus, source)

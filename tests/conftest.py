@@ -175,7 +175,7 @@ def _use_broker(broker: str, monkeypatch) -> None:
     monkeypatch.setattr(app.amqp, "_producer_pool", None)
 
 
-@pytest.fixture(params=["filesystem://", REDIS_TEST_URL], ids=["filesystem", "redis"])
+@pytest.fixture(params=[settings.DEFAULT_BROKER_URL, REDIS_TEST_URL], ids=["filesystem", "redis"])
 def celery_worker(request, transactional_db, monkeypatch, tmp_path) -> Iterator[Worker]:
     """A real worker process; the test is run once per broker (kombu filesystem, Redis)."""
     broker = request.param

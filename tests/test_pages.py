@@ -86,14 +86,19 @@ class TestUpload:
 
     def test_a_bib_file_fills_in_metadata(self, client, alice, corpus, paper):
         client.force_login(alice)
+        # An author copy: no publisher's footer, nothing in the PDF's metadata.
+        assert paper.venue == ""
+        before = client.get(f"/papers/{paper.pk}/").content.decode()
+        assert '<dt>Venue</dt><dd><span class="muted"' in before and ">unknown</span>" in before
         bib = (
             b'@inproceedings{x, title = "End-to-End Neural Discourse Deixis Resolution in '
             b'Dialogue", booktitle = "EMNLP", year = 2022, author = "Li, Shengjie and Ng, Vincent"}'
         )
         response = upload(client, corpus, SimpleUploadedFile("refs.bib", bib))
-        assert "metadata matched 1 papers" in response.content.decode()
+        assert "metadata matched 1 paper." in response.content.decode()
         paper.refresh_from_db()
         assert paper.venue == "EMNLP"
+        assert "<dt>Venue</dt><dd>EMNLP</dd>" in client.get(f"/papers/{paper.pk}/").content.decode()
 
     def test_the_status_endpoint_reports_progress(self, client, alice, corpus, paper):
         client.force_login(alice)

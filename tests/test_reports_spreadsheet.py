@@ -50,6 +50,8 @@ class TestCsv:
         response = client.get(f"/corpora/{corpus.pk}/seed-uses/spreadsheet-papers.csv")
 
         row = by_file(read_csv(response.content.decode()))["li2022"]
+        # The name it was uploaded (or ingested) under, not a path on the server.
+        assert row["file"] == "li2022-discourse-deixis.pdf"
         assert row["title"] == '\'=HYPERLINK("http://x.example","click")'
         assert row["authors"] == "'=cmd|' /C calc'!A0; Vincent Ng"
         assert (row["venue"], row["anthology_id"]) == ("'+SUM(1,1)", "'@SUM(1,1)")

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from kombu import Connection
 
 from audit.lab import actions
 from audit.lab.models import Experiment
@@ -105,3 +107,11 @@ def stop(experiment) -> None:
 def _running(experiment) -> bool:
     experiment.refresh_from_db()
     return experiment.status == "running"
+
+
+def test_the_default_broker_connects_without_a_hostname_warning(caplog, settings):
+    with caplog.at_level(logging.WARNING, logger="kombu.connection"):
+        Connection(settings.DEFAULT_BROKER_URL).info()
+
+    assert settings.DEFAULT_BROKER_URL.startswith("filesystem://")
+    assert "No hostname was supplied" not in caplog.text
