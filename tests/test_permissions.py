@@ -341,6 +341,44 @@ class TestRoleSets:
         assert sorted(roles) == ["adjudicator", "annotator"]
 
 
+class TestNewProjectRoles:
+    def form(self, corpus, **people) -> dict:
+        return (
+            {"corpus": corpus.pk, "name": "new", "overlap": 2, "order": "paper"}
+            | {"probe_share": 0.05}
+            | people
+        )
+
+    def test_a_new_project_takes_an_annotator_who_also_adjudicates(
+        self, client, people, corpus, paper
+    ):
+        client.force_login(people["manager"])
+        ann = people["annotator"].pk
+
+        response = client.post(
+            "/annotate/projects/new/", self.form(corpus, annotators=[ann], adjudicators=[ann])
+        )
+
+        assert response.status_code == 302
+        roles = Membership.objects.filter(user=people["annotator"]).values_list("role", flat=True)
+        assert sorted(roles) == ["adjudicator", "annotator"]
+
+    def test_annotating_and_reviewing_is_refused_with_the_reason_not_an_empty_page(
+        self, client, people, corpus, paper
+    ):
+        client.force_login(people["manager"])
+        ann = people["annotator"].pk
+
+        response = client.post(
+            "/annotate/projects/new/", self.form(corpus, annotators=[ann], reviewers=[ann])
+        )
+
+        body = response.content.decode()
+        assert response.status_code == 400
+        assert "ann: an annotator cannot also be a reviewer" in body
+        assert "Nothing to label yet" not in body
+
+
 class TestBlindLabelling:
     def test_the_claim_link_does_not_tell_an_annotator_that_the_others_agreed(
         self, client, corpus, corpus_dir, people
