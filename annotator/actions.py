@@ -236,8 +236,23 @@ def undo_label(
     """Take back a label (by default the annotator's latest); it comes back first in the queue.
 
     The paper's primary category, if confirmed, is taken back too: it was chosen with this label.
+    The same client id twice takes back one label and answers with the same assignment.
     """
     with transaction.atomic():
+        # One undo at a time per annotator: undos running side by side would all pick the
+        # same latest label, and take back fewer labels than were asked for.
+        list(Membership.objects.select_for_update().filter(project=project, user=annotator))
+        earlier = (
+            LabelEvent.objects.filter(
+                client_id=client_id,
+                action=LabelEvent.Action.UNDO,
+                assignment__annotator=annotator,
+            )
+            .select_related("assignment")
+            .first()
+        )
+        if earlier is not None:
+            return earlier.assignment
         if item is None:
             item = (
                 Assignment.objects.filter(project=project, annotator=annotator)

@@ -2,7 +2,9 @@
 //
 // Actions (label, undo, skip, primary category) go into an outbox kept in localStorage and are
 // sent one after another, each with an id made here, so a retry after a network error or a
-// reload never counts twice. The next cards are fetched ahead, so a key press shows the next
+// reload never counts twice. An action the server refuses (a 4xx), or fails on repeatedly (a
+// 5xx, MAX_TRIES times), is set aside, listed on the page (across reloads) and never holds up
+// the actions behind it. The next cards are fetched ahead, so a key press shows the next
 // sentence at once. What this tab labelled is kept in sessionStorage for undo across reloads.
 (function () {
   "use strict";
@@ -13,9 +15,11 @@
   const $ = (id) => document.getElementById(id);
   const PREFETCH = 3;
   const MAX_RETRY_MS = 15000;
+  const MAX_TRIES = 3;
   const RECENT = 5;
 
   const outboxKey = `${start.storageKey}:outbox`;
+  const unsavedKey = `${start.storageKey}:unsaved`;
   const historyKey = `${start.storageKey}:history`;
   const read = (storage, key) => JSON.parse(storage.getItem(key) || "[]");
   const write = (storage, key, value) => storage.setItem(key, JSON.stringify(value));
@@ -61,6 +65,22 @@
     write(localStorage, outboxKey, read(localStorage, outboxKey).filter((a) => a.body.client_id !== clientId));
   }
 
+  // A failed try of the action at the head of the outbox; true once it is set aside.
+  function failed(action, status, error) {
+    const tries = (action.tries || 0) + 1;
+    if (status < 500 || tries >= MAX_TRIES) {
+      sent(action.body.client_id);
+      write(localStorage, unsavedKey, [...read(localStorage, unsavedKey), { ...action, status, error }]);
+      showUnsaved();
+      say(`Not saved: ${error}`, true);
+      return true;
+    }
+    const outbox = read(localStorage, outboxKey);
+    if (outbox.length && outbox[0].body.client_id === action.body.client_id) outbox[0].tries = tries;
+    write(localStorage, outboxKey, outbox);
+    return false;
+  }
+
   async function flush() {
     if (flushing) return;
     flushing = true;
@@ -84,6 +104,12 @@
           setSync("login");
           return; // kept in the outbox until the annotator logs in again
         }
+        // No answer (offline) or "too many requests": the action is fine, so try it again
+        // for as long as it takes. A server error counts against the action.
+        if (response && response.status >= 500 && failed(action, response.status, `the server failed (${response.status})`)) {
+          retryMs = 1000;
+          continue;
+        }
         if (!response || response.status >= 500 || response.status === 429) {
           release(); // offline: the question comes when the label gets through
           setSync("offline", retryMs);
@@ -92,12 +118,12 @@
           continue;
         }
         retryMs = 1000;
-        sent(action.body.client_id);
-        const data = await response.json();
+        const data = await response.json().catch(() => ({}));
         if (!response.ok) {
-          say(`Not saved: ${data.error || response.statusText}`, true);
+          failed(action, response.status, data.error || response.statusText || `refused (${response.status})`);
           continue;
         }
+        sent(action.body.client_id);
         received(action, data);
       }
       setSync("saved");
@@ -285,6 +311,37 @@
     $("progress-fill").style.width = `${serverProgress.assigned ? (100 * done) / serverProgress.assigned : 100}%`;
   }
 
+  // What the server would not take: kept until the annotator sends it again or dismisses it.
+  const ACTION_NAMES = { label: "Label", undo: "Undo", skip: "Skip", paper: "Primary category" };
+  function showUnsaved() {
+    const unsaved = read(localStorage, unsavedKey);
+    $("unsaved").hidden = unsaved.length === 0;
+    $("unsaved-list").replaceChildren(
+      ...unsaved.map((action) => {
+        const li = document.createElement("li");
+        const category = byLabel.get(action.body.label);
+        const what = [ACTION_NAMES[action.kind] || action.kind, category ? category.name : ""].filter(Boolean).join(": ");
+        const note = action.body.note ? ` (note: “${action.body.note}”)` : "";
+        li.textContent = `${what}${note}: ${action.error}`;
+        return li;
+      })
+    );
+  }
+
+  function retryUnsaved() {
+    const unsaved = read(localStorage, unsavedKey).map(({ kind, body }) => ({ kind, body }));
+    write(localStorage, unsavedKey, []);
+    write(localStorage, outboxKey, [...read(localStorage, outboxKey), ...unsaved]);
+    showUnsaved();
+    showProgress();
+    flush();
+  }
+
+  function dismissUnsaved() {
+    write(localStorage, unsavedKey, []);
+    showUnsaved();
+  }
+
   function showRecent() {
     $("recent").replaceChildren(
       ...recent.slice(0, RECENT).map((entry) => {
@@ -456,10 +513,13 @@
   document.querySelector('[data-action="skip"]').addEventListener("click", () => current && skip());
   document.querySelector('[data-action="note"]').addEventListener("click", () => current && openNote());
   $("show-keys").addEventListener("click", toggleKeys);
+  $("unsaved-retry").addEventListener("click", retryUnsaved);
+  $("unsaved-dismiss").addEventListener("click", dismissUnsaved);
   window.addEventListener("online", flush);
 
   queue = start.papers.map((step) => ({ type: "paper", ...step }));
   showRecent();
+  showUnsaved();
   showProgress();
   render();
   // Whatever a reload interrupted is sent first, so the queue fetched next already knows it.
