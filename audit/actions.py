@@ -29,6 +29,9 @@ UNFINISHED = (Paper.Status.PENDING, Paper.Status.PROCESSING)
 # Errors that say the database cannot be reached (or the connection broke), not that it
 # refused what this paper tried to write: the work is kept for when it is back.
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
+# A paper whose processing was cut short this often (a worker killed each time) fails, rather
+# than take every worker down in turn for ever.
+MAX_ATTEMPTS = 3
 
 
 @dataclass
@@ -61,7 +64,7 @@ def add_source(corpus: Corpus, source: Source) -> Added:
     existing = Paper.objects.filter(corpus=corpus, sha256=sha256).first()
     if existing:
         return Added(existing, created=False)
-    fields = {"original_name": name, "size_bytes": len(source.data)}
+    fields = {"original_name": name, "size_bytes": len(source.data), "heartbeat_at": timezone.now()}
     try:
         check_header(source.data[:1024])
     except PdfError as error:
@@ -88,14 +91,27 @@ def _store(sha256: str, data: bytes) -> str:
 def process_paper(paper_id: int) -> None:
     """Extract a paper's text and seed sentences. Safe to run twice, or after a crash."""
     claimed = Paper.objects.filter(pk=paper_id, status__in=UNFINISHED).update(
-        status=Paper.Status.PROCESSING, progress=0
+        status=Paper.Status.PROCESSING,
+        progress=0,
+        heartbeat_at=timezone.now(),
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return  # finished, failed or deleted meanwhile
     paper = Paper.objects.get(pk=paper_id)
+    if paper.attempts > MAX_ATTEMPTS:
+        _fail(
+            paper_id,
+            f"Processing this PDF was cut short {MAX_ATTEMPTS} times (its worker stopped: out of "
+            "memory, or killed). Split it into smaller PDFs, or give the workers more memory and "
+            "reprocess it.",
+        )
+        return
 
     def progress(percent: int) -> None:
-        Paper.objects.filter(pk=paper_id, status=Paper.Status.PROCESSING).update(progress=percent)
+        Paper.objects.filter(pk=paper_id, status=Paper.Status.PROCESSING).update(
+            progress=percent, heartbeat_at=timezone.now()
+        )
 
     try:
         extracted = extract_paper(
@@ -228,7 +244,8 @@ def reprocess(paper: Paper) -> None:
     paper.status = Paper.Status.PENDING
     paper.progress = 0
     paper.error = ""
-    paper.save(update_fields=["status", "progress", "error"])
+    paper.attempts = 0
+    paper.save(update_fields=["status", "progress", "error", "attempts"])
 
 
 def bibliography(corpus: Corpus) -> list[BibEntry]:

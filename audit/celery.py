@@ -7,6 +7,8 @@ from pathlib import Path
 
 from celery import Celery
 
+from audit.watch import Watch
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "audit.settings")
 
 app = Celery("audit")
@@ -14,6 +16,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The lab is a package of the audit app, not an app of its own: name it for its tasks module.
 app.autodiscover_tasks(["audit.lab"])
+app.steps["consumer"].add(Watch)
 
 
 @app.on_after_configure.connect

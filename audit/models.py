@@ -47,6 +47,11 @@ class Paper(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
+    # When the paper was last queued, or last heard of from the worker processing it: an
+    # unfinished paper not heard of for a while was lost, and is queued again (audit.sweep).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Workers that took it up; one that kills every worker (out of memory, say) fails after a few.
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     title = models.CharField(max_length=1000, blank=True)
     authors = models.JSONField(default=list, blank=True)
@@ -90,6 +95,11 @@ class Paper(models.Model):
         indexes = [
             models.Index(fields=["corpus", "status"]),
             models.Index(fields=["corpus", "year"]),
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=Q(status__in=["pending", "processing"]),
+                name="unfinished_papers",
+            ),
         ]
 
     def __str__(self) -> str:

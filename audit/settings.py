@@ -150,6 +150,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 SEEDAUDIT_MAX_PDF_MB = envint("SEEDAUDIT_MAX_PDF_MB", 50)
 SEEDAUDIT_MAX_ZIP_MB = envint("SEEDAUDIT_MAX_ZIP_MB", 1024)
 SEEDAUDIT_MAX_PAGES = envint("SEEDAUDIT_MAX_PAGES", 300)
+# How often a task working on a paper or an experiment reports that it is alive; unfinished
+# work silent for eight beats is queued again by the workers' sweep (audit.sweep), which runs
+# once a beat and also stops a worker taking tasks while the database is unreachable.
+SEEDAUDIT_HEARTBEAT_SECONDS = float(os.environ.get("SEEDAUDIT_HEARTBEAT_SECONDS", 15))
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -107,10 +107,13 @@ def _broker_available(url: str) -> bool:
 class Worker:
     """A `celery -A audit worker` process on the test database and a chosen broker."""
 
-    def __init__(self, broker: str, log: Path, queues: str = "default"):
+    def __init__(
+        self, broker: str, log: Path, queues: str = "default", env: dict[str, str] | None = None
+    ):
         self.broker = broker
         self.log = log
         self.queues = queues
+        self.env = env or {}
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> None:
@@ -119,6 +122,7 @@ class Worker:
             "DATABASE_URL": _database_url(),
             "CELERY_BROKER_URL": self.broker,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            **self.env,
         }
         offset = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as out:

@@ -123,6 +123,8 @@ class Experiment(models.Model):
     # Who works on it: each task that claims the experiment draws a new lease, and a task
     # whose lease was replaced (the experiment was requeued after a lost worker) stops.
     lease = models.UUIDField(null=True, blank=True)
+    # When its task last reported (or it was queued): see audit.sweep.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

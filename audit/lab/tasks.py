@@ -10,9 +10,11 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
 
+from audit.heartbeat import beating
 from audit.lab import actions
-from audit.lab.models import Claim
+from audit.lab.models import Claim, Experiment
 
 RELIABLE = {
     "acks_late": True,
@@ -25,9 +27,11 @@ RELIABLE = {
 
 @shared_task(**RELIABLE)
 def run_experiment(experiment_id: int) -> None:
-    follow_up = actions.run_experiment(experiment_id)
+    running = Experiment.objects.filter(pk=experiment_id, status=Experiment.Status.RUNNING)
+    with beating(running):
+        follow_up = actions.run_experiment(experiment_id)
     for waiting_id in follow_up.experiments:
-        run_experiment.delay(waiting_id)
+        _queue(waiting_id)
     if follow_up.claim is not None:
         complete_claim.delay(follow_up.claim)
 
@@ -39,7 +43,12 @@ def complete_claim(claim_id: int) -> None:
 
 def queue_experiment(experiment_id: int) -> None:
     # After the commit, so that the worker finds the row.
-    transaction.on_commit(lambda: run_experiment.delay(experiment_id))
+    transaction.on_commit(lambda: _queue(experiment_id))
+
+
+def _queue(experiment_id: int) -> None:
+    Experiment.objects.filter(pk=experiment_id).update(heartbeat_at=timezone.now())
+    run_experiment.delay(experiment_id)
 
 
 def queue_claim(claim: Claim) -> None:

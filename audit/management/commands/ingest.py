@@ -8,9 +8,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
+from django.utils import timezone
 
-from audit import actions
+from audit import actions, heartbeat
 from audit.ingest.sources import from_paths
+from audit.lab.models import Experiment
 from audit.management.progress import ProgressBar
 from audit.models import Corpus, Paper, Sentence
 from audit.tasks import queue_paper
@@ -89,26 +91,43 @@ class Command(BaseCommand):
         bar = ProgressBar(len(todo), "ingest", self.stderr._out)
         for done, paper_id in enumerate(todo):
             bar.update(done, Paper.objects.get(pk=paper_id).original_name[-60:])
+            # Heard of, so that the workers' sweep leaves them to this command.
+            Paper.objects.filter(pk__in=todo[done:], status__in=actions.UNFINISHED).update(
+                heartbeat_at=timezone.now()
+            )
             actions.process_paper(paper_id)
         bar.update(len(todo))
         bar.close()
 
     def _wait_for_workers(self, todo: list[int], timeout: float | None) -> None:
         bar = ProgressBar(len(todo), "ingest", self.stderr._out)
-        started = time.monotonic()
+        started = last_change = time.monotonic()
         hinted = False
+        seen = None
         while True:
             rows = list(Paper.objects.filter(pk__in=todo).values_list("status", "progress"))
             unfinished = [p for s, p in rows if s in actions.UNFINISHED]
             bar.update(len(rows) - len(unfinished) + sum(unfinished) / 100)
             if not unfinished:
                 break
+            if rows != seen:
+                seen, last_change = rows, time.monotonic()
             working = any(s == Paper.Status.PROCESSING for s, _ in rows)
             if not hinted and not working and time.monotonic() - started > WORKER_HINT_AFTER_S:
                 hinted = True
                 found = queue_workers("default")
                 advice = found.advice("celery -A audit worker -Q default")
                 self.stderr.write(f"\n{advice}")
+            idle = time.monotonic() - last_change
+            if idle > heartbeat.stale_seconds() and not _workers_heard_of():
+                found = queue_workers("default")
+                if not found.workers:
+                    bar.close()
+                    raise CommandError(
+                        f"Nothing has worked on the papers for {idle:.0f} s. "
+                        f"{found.advice('celery -A audit worker -Q default')} Papers still "
+                        f"queued: {len(unfinished)}; they are kept for a worker that starts."
+                    )
             if timeout is not None and time.monotonic() - started > timeout:
                 bar.close()
                 raise CommandError(
@@ -157,3 +176,13 @@ class Command(BaseCommand):
                 f"{status:9} {name}: {paper.pages} pages, {len(seeds)} seed sentences"
                 f" — {paper.title or 'untitled'}"
             )
+
+
+def _workers_heard_of() -> bool:
+    """Whether a worker reported on a paper or an experiment lately (it may be busy with
+    others' work before it reaches ours)."""
+    recent = {"heartbeat_at__gte": heartbeat.silent_since()}
+    return (
+        Paper.objects.filter(status=Paper.Status.PROCESSING, **recent).exists()
+        or Experiment.objects.filter(status=Experiment.Status.RUNNING, **recent).exists()
+    )
