@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
 
+from audit.celery import database_url
 from audit.models import Corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,17 +81,6 @@ def corpus(alice, bob) -> Corpus:
     return corpus
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or ""
-    auth = f"{user}:{db['PASSWORD']}@" if db.get("PASSWORD") else (f"{user}@" if user else "")
-    return (
-        f"postgresql://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-    )
-
-
 def _broker_available(url: str) -> bool:
     if not url.startswith("redis"):
         return True
@@ -119,7 +108,7 @@ class Worker:
     def start(self, timeout: float = 60) -> None:
         env = {
             **os.environ,
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": self.broker,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             **self.env,

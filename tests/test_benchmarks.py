@@ -86,6 +86,19 @@ def test_lab_benchmark_times_sequential_and_batched_training():
         )
 
 
+@pytest.mark.django_db(transaction=True)
+def test_claim_benchmark_times_a_whole_claim_through_a_worker_and_leaves_nothing_behind():
+    from audit.lab.models import Claim
+    from audit.models import Corpus
+
+    result = benchmark("claim", "--n", "2", "--setups", "digits-mlp", "--concurrency", "1")
+
+    assert result["setups"] == ["digits-mlp"] and result["n"] == 2
+    assert result["runs"] == 8  # per setup: 2 reruns in each mode, 2 seed-only, 2 searched
+    assert result["seconds"] > 0
+    assert not Corpus.objects.exists() and not Claim.objects.exists()
+
+
 def test_annotate_benchmark_stores_every_label_once_under_concurrent_load():
     try:
         psycopg.connect(f"{POSTGRES}/postgres", connect_timeout=3).close()

@@ -13,6 +13,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 
 from audit.ingest.pdf import PageWords, Word
@@ -40,9 +41,9 @@ class Line:
     column: tuple[float, float] = (0.0, 0.0)
     role: str = BODY
 
-    @property
+    @cached_property
     def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+        return " ".join([w.text for w in self.words])
 
     @property
     def bold(self) -> bool:
@@ -50,17 +51,21 @@ class Line:
 
     @classmethod
     def of(cls, words: list[Word], page: int) -> Line:
-        sizes = Counter()
-        for w in words:
-            sizes[w.size] += len(w.text)
+        """The line of these words; its size is the one most of its characters are set in."""
+        size = words[0].size
+        if any(w.size != size for w in words):
+            sizes: dict[float, int] = {}
+            for w in words:
+                sizes[w.size] = sizes.get(w.size, 0) + len(w.text)
+            size = max(sizes, key=sizes.__getitem__)  # ties: the size seen first
         return cls(
             words=words,
             page=page,
-            x0=min(w.x0 for w in words),
-            x1=max(w.x1 for w in words),
-            top=min(w.top for w in words),
-            bottom=max(w.bottom for w in words),
-            size=sizes.most_common(1)[0][0],
+            x0=min([w.x0 for w in words]),
+            x1=max([w.x1 for w in words]),
+            top=min([w.top for w in words]),
+            bottom=max([w.bottom for w in words]),
+            size=size,
         )
 
 
@@ -127,8 +132,10 @@ def _line_number_ruler(words: list[Word]) -> set[int]:
 def _is_footnote_mark(previous: Word, word: Word) -> bool:
     """A small raised number or dagger right after a word: "corpora.⁵". Exponents (after a
     digit or an operator) are not marks."""
-    if not FOOTNOTE_MARK.match(word.text) or not (
-        previous.text[-1:].isalpha() or previous.text[-1:] in ".,;:)"
+    if (
+        len(word.text) > 3
+        or not FOOTNOTE_MARK.match(word.text)
+        or not (previous.text[-1:].isalpha() or previous.text[-1:] in ".,;:)")
     ):
         return False
     raised = previous.bottom - word.bottom > 0.25 * previous.height
@@ -138,8 +145,14 @@ def _is_footnote_mark(previous: Word, word: Word) -> bool:
 
 def _continues_line(last: Word, word: Word) -> bool:
     overlap = min(last.bottom, word.bottom) - max(last.top, word.top)
-    same_band = overlap > 0.4 * min(last.height, word.height)
+    if not overlap > 0.4 * min(last.bottom - last.top, word.bottom - word.top):
+        return False  # not on the same band
     gap = word.x0 - last.x1
+    if gap < -1.0:
+        return False
+    size = max(last.size, word.size)
+    if gap <= size:
+        return True
     # Justified lines stretch the space after a sentence most; a section number and
     # its title, or a bold run-in heading and its paragraph, are set apart by a quad.
     wide = (
@@ -147,8 +160,7 @@ def _continues_line(last: Word, word: Word) -> bool:
         or (last.bold and _SECTION_NUMBER.match(last.text))
         or (last.bold and not word.bold)
     )
-    limit = (2.5 if wide else 1.0) * max(last.size, word.size)
-    return same_band and -1.0 <= gap <= limit
+    return wide and gap <= 2.5 * size
 
 
 def _merge_split_lines(lines: list[Line]) -> list[Line]:
@@ -294,6 +306,8 @@ def _vertical_cut(lines: list[Line], body_size: float) -> float | None:
 def _overhung_gutter(lines: list[Line], body_size: float) -> float | None:
     # A gutter crossed only by lines that mostly lie on one side of it (a long formula or URL
     # running into the gutter) is still a gutter; a centred title or a full-width table is not.
+    if len(lines) < 6:
+        return None  # a cut needs three lines on each side
     events = sorted([(ln.x0, 1) for ln in lines] + [(ln.x1, -1) for ln in lines])
     allowed = max(1, len(lines) // 20)
     cover = 0

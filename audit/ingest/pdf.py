@@ -38,9 +38,7 @@ _SPACING_ACCENTS = {
     "\u02d9": "\u0307", "\u02da": "\u030a", "\u02dd": "\u030b", "\u00af": "\u0304",
 }  # fmt: skip
 _LIGATURE_TABLE = str.maketrans(_LIGATURES)
-_BREAK_CODES = np.array([ord(c) for c in _BREAKS], dtype=np.uint32)
-_LINE_END_HYPHEN_CODES = np.array([ord(c) for c in _LINE_END_HYPHENS], dtype=np.uint32)
-_ACCENT_CODES = np.array([ord(c) for c in _SPACING_ACCENTS], dtype=np.uint32)
+
 _MARKS = frozenset("*†‡§¶∗")
 _BOLD_WEIGHT = 600
 _DESCENDERS = frozenset("gjpqyQ")
@@ -53,6 +51,22 @@ _REPAIR = (
     "Open it in a PDF viewer and save or print it as a new PDF (or download it again), "
     "then upload that."
 )
+
+
+def _char_kinds() -> np.ndarray:
+    """What each code point is to the word builder, as a table indexed by code point."""
+    kinds = np.full(0x110000, _GLYPH, dtype=np.uint8)
+    kinds[:0x20] = _NO_TEXT  # control codes
+    kinds[0xE000:0xF900] = _NO_TEXT  # private-use glyphs: big-brace pieces
+    kinds[0xFFFD] = _NO_TEXT
+    kinds[[ord(c) for c in _SPACING_ACCENTS]] = _ACCENT
+    kinds[[ord(c) for c in _BREAKS]] = _BREAK
+    kinds[[ord(c) for c in _LINE_END_HYPHENS]] = _HYPHEN
+    return kinds
+
+
+_NO_TEXT, _BREAK, _HYPHEN, _GLYPH, _ACCENT = range(5)
+_CHAR_KINDS = _char_kinds()
 
 
 class PdfError(Exception):
@@ -283,19 +297,14 @@ def _page_words(
     """
     text = _page_text(textpage)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    breaks = np.isin(codes, _BREAK_CODES)
-    hyphens = np.isin(codes, _LINE_END_HYPHEN_CODES)
-    glyph_at = np.flatnonzero(
-        ~breaks
-        & ~hyphens
-        & (codes >= 0x20)
-        & ((codes < 0xE000) | (codes > 0xF8FF))  # private-use glyphs: big-brace pieces
-        & (codes != 0xFFFD)
-    )
+    kinds = _CHAR_KINDS[codes]
+    breaks = kinds == _BREAK
+    hyphens = kinds == _HYPHEN
+    glyph_at = np.flatnonzero(kinds >= _GLYPH)
     if not len(glyph_at):
         return []
     boxes = char_boxes(textpage, glyph_at.tolist())
-    is_accent = np.isin(codes[glyph_at], _ACCENT_CODES)
+    is_accent = kinds[glyph_at] == _ACCENT
     kept = ~is_accent
     page = _Chars(
         at=glyph_at[kept],

@@ -15,6 +15,7 @@ BENCHMARKS = {
     "ingest": "audit.benchmarks.ingest",
     "stats": "audit.benchmarks.stats",
     "lab": "audit.benchmarks.lab",
+    "claim": "audit.benchmarks.claim",
     "annotate": "annotator.benchmark",
 }
 
