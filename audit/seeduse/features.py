@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 _NUMBER = (
@@ -110,8 +111,14 @@ def word_tokens(text: str) -> list[str]:
 
 
 def cues(text: str) -> list[str]:
+    return list(_cues(text))
+
+
+# Each sentence is read three times: on its own, and as the sentence before and after another.
+@lru_cache(maxsize=2**14)
+def _cues(text: str) -> tuple[str, ...]:
     lowered = text.lower()
-    return [name for name, pattern in CUES.items() if pattern.search(lowered)]
+    return tuple(name for name, pattern in CUES.items() if pattern.search(lowered))
 
 
 def features(sentence: SentenceContext) -> list[str]:
