@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from annotator import assignment, recall
+from annotator import assignment, learning, recall, tasks
 from annotator.labels import final_label
 from annotator.models import (
     Assignment,
@@ -144,9 +144,9 @@ def _draw_probes(project: Project, fresh, flagged_now: int) -> list[tuple]:
     frame = list(
         fresh.filter(is_seed=False)
         .exclude(kind=Sentence.Kind.REFERENCE)
-        .values_list("pk", "paper_id", "index", "text")
+        .values_list("pk", "paper_id", "index", "seed_score")
     )
-    weights = [recall.weight(text) for *_, text in frame]
+    weights = [recall.weight(score) for *_, score in frame]
     if project.probe_rate is None:
         flagged = flagged_now + project.items.filter(is_probe=False).count()
         project.probe_rate = recall.probe_rate(project.probe_share, flagged, sum(weights))
@@ -227,6 +227,9 @@ def record_label(item: Assignment, label: str, note: str, client_id: uuid.UUID) 
         if LabelEvent.objects.filter(client_id=client_id).exists():
             return Recorded(duplicate=True)
         raise
+    if learning.retrain_is_due(item.project_id):
+        project_id = item.project_id
+        transaction.on_commit(lambda: tasks.retrain_seed_model.delay(project_id))
     return Recorded(duplicate=False, replaced=item.label)
 
 

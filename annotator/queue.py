@@ -2,8 +2,8 @@
 
 A card shows a sentence inside its paragraph, with the paper's title, year and section. It never
 carries another annotator's label (blind labelling), the highlighter's suggested category (it
-would anchor the annotator), or whether the item is a recall probe: a probe shows its weak cues
-marked, as a highlighted sentence shows its seed terms.
+would anchor the annotator), or whether the item is a recall probe: a probe shows the words that
+drove its model score marked, as a highlighted sentence shows its seed terms.
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q
 from django.utils.html import escape
 
-from annotator import recall
 from annotator.models import Assignment, PrimaryCategory, Project
 from annotator.primary import default_primary
 from audit.models import Paper, Sentence
-from audit.paper_text import highlighted, marks
+from audit.paper_text import driver_spans, highlighted, marks
 
 # Sentences of a paragraph are consecutive; looking this far either side finds them all by the
 # (paper, index) index instead of scanning the paper for its paragraph number.
@@ -63,7 +62,9 @@ def _last_in_papers(project: Project, annotator: AbstractBaseUser, paper_ids: se
 def card(assigned: Assignment, paragraph: tuple[str, str] | None = None) -> dict:
     sentence = assigned.item.sentence
     paper = sentence.paper
-    spans = marks(sentence) if sentence.is_seed else recall.cue_spans(sentence.text)
+    # A probe shows the words that drove its score, as a highlighted sentence does: annotators
+    # cannot tell the two apart.
+    spans = marks(sentence) if sentence.is_seed else driver_spans(sentence.text, sentence.drivers)
     before, after = paragraph or paragraph_context([sentence])[sentence.pk]
     return {
         "assignment": assigned.pk,
@@ -84,7 +85,7 @@ def _why(sentence: Sentence) -> str:
     # items are probes.
     if sentence.is_seed and sentence.terms:
         return "Highlighted: the pattern matched " + ", ".join(f"“{t}”" for t in sentence.terms)
-    if sentence.is_seed and sentence.drivers:
+    if sentence.drivers:
         return "Highlighted by the model, from " + ", ".join(f"“{w}”" for w in sentence.drivers)
     return "Highlighted by the model"
 

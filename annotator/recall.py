@@ -1,13 +1,12 @@
 """How many seed sentences does the highlighter miss? Probes, their draw, and the estimate.
 
 A project mixes into the queues sentences the highlighter did not flag ("probes"). Each unflagged
-sentence is drawn on its own (Poisson sampling) with probability min(1, rate * weight): weight 10
-when it has a weak cue of re-runs ("runs", "initialization", "averaged over", "variance"), 1
-otherwise, because the few seed sentences the patterns miss are far likelier among those. The
-draw of a sentence is a hash of the project's seed and the sentence, so syncing a project again
-draws nothing twice. A probe that annotators label as a seed use (anything but "not a seed use")
-is a miss; weighting each by 1 / its inclusion probability (Horvitz-Thompson) undoes the
-oversampling of weak cues.
+sentence is drawn on its own (Poisson sampling) with probability min(1, rate * weight), its weight
+1 + 100 × the seed-use model's score: the few seed sentences the highlighter misses are far
+likelier among those the model nearly flagged. The draw of a sentence is a hash of the project's
+seed and the sentence, so syncing a project again draws nothing twice. A probe that annotators
+label as a seed use (anything but "not a seed use") is a miss; weighting each by 1 / its
+inclusion probability (Horvitz-Thompson) undoes the oversampling of high scores.
 """
 
 from __future__ import annotations
@@ -20,26 +19,22 @@ from dataclasses import dataclass
 from annotator.labels import ItemLabels
 from audit.taxonomy import Label
 
-# Words that often come with re-runs over random seeds but that no seed pattern matches alone.
+# Words that often come with re-runs over random seeds: where a pattern for a miss starts.
 WEAK_CUES = re.compile(
     r"\b(runs?|re-?runs?|initiali[sz]ations?|initiali[sz]ed|averaged over|average of|"
     r"averaged across|variance|standard deviations?|std|trials|restarts?|repeated|repetitions|"
     r"stochastic\w*|shuffl\w+|reproducib\w+|deterministic)\b",
     re.IGNORECASE,
 )
-CUE_WEIGHT = 10.0
+# How much likelier a sentence the model scores 1 is to be drawn than one it scores 0.
+SCORE_WEIGHT = 100.0
 Z_95 = 1.959963984540054
 # A candidate pattern is the cue and at most this many words after it.
 PATTERN_TAIL_WORDS = 2
 
 
-def cue_spans(text: str) -> list[list[int]]:
-    """Where the weak cues are: probes show them marked, as flagged sentences show their terms."""
-    return [[m.start(), m.end()] for m in WEAK_CUES.finditer(text)]
-
-
-def weight(text: str) -> float:
-    return CUE_WEIGHT if WEAK_CUES.search(text) else 1.0
+def weight(seed_score: float) -> float:
+    return 1.0 + SCORE_WEIGHT * seed_score
 
 
 def probe_rate(share: float, flagged: int, total_weight: float) -> float | None:

@@ -24,6 +24,16 @@ urlpatterns = [
         "projects/<int:project_id>/annotations.csv", views.export, {"fmt": "csv"}, name="export-csv"
     ),
     path("projects/<int:project_id>/import/", views.import_file, name="import"),
+    path(
+        "projects/<int:project_id>/seed-models/train/",
+        views.seed_model_train,
+        name="seed-model-train",
+    ),
+    path(
+        "projects/<int:project_id>/seed-models/<int:version_id>/default/",
+        views.seed_model_default,
+        name="seed-model-default",
+    ),
     path("projects/<int:project_id>/api/next/", api.next_items, name="api-next"),
     path("projects/<int:project_id>/api/label/", api.label, name="api-label"),
     path("projects/<int:project_id>/api/undo/", api.undo, name="api-undo"),

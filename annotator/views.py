@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from annotator import actions, exchange
+from annotator import actions, exchange, tasks
 from annotator.adjudication import disagreements
 from annotator.agreement import cached_agreement
 from annotator.forms import ImportForm, MemberForm, OverlapForm, ProjectForm
@@ -27,6 +28,8 @@ from audit.access import (
     project_for,
 )
 from audit.downloads import attach
+from audit.models import SeedModel
+from audit.seeduse import versions
 from audit.taxonomy import CATEGORIES
 
 # Staff only: no member role is enough to change a project.
@@ -99,8 +102,47 @@ def project_detail(request, project_id: int):
         "member_form": MemberForm(),
         "overlap_form": OverlapForm(initial={"overlap": project.overlap}),
         "import_form": ImportForm(),
+        "seed_models": project.seed_models.all(),
+        "corpus_has_default": SeedModel.objects.filter(
+            corpus=project.corpus_id, is_default=True
+        ).exists(),
+        "retrain_every": settings.SEEDAUDIT_RETRAIN_EVERY,
     }
     return render(request, "annotator/project.html", context)
+
+
+@login_required
+@require_POST
+def seed_model_train(request, project_id: int):
+    project = project_for(request, project_id, MANAGERS_ONLY)
+    tasks.retrain_seed_model.delay(project.pk)
+    messages.info(request, "The seed-use model is being retrained on this project's labels.")
+    return redirect("annotator:project", project_id=project.pk)
+
+
+@login_required
+@require_POST
+def seed_model_default(request, project_id: int, version_id: int):
+    """Make a version of this project (0: the shipped model) the corpus default; re-score."""
+    project = project_for(request, project_id, MANAGERS_ONLY)
+    version = (
+        get_object_or_404(project.seed_models, pk=version_id, status=SeedModel.Status.DONE)
+        if version_id
+        else None
+    )
+    versions.make_default(project.corpus, version)
+    tasks.rescore_corpus.delay(project.corpus_id)
+    messages.success(
+        request,
+        "The corpus is being re-scored with "
+        + (
+            "the shipped model"
+            if version is None
+            else f"the model of {version.created_at:%Y-%m-%d %H:%M}"
+        )
+        + "; labels stay as they are.",
+    )
+    return redirect("annotator:project", project_id=project.pk)
 
 
 @login_required

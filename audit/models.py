@@ -173,6 +173,53 @@ class Sentence(models.Model):
         return f"model score {self.seed_score:.2f}" + (f" from {words}" if words else "")
 
 
+class SeedModel(models.Model):
+    """A version of the seed-use model retrained on a project's final labels, with its figures.
+
+    The corpus's default version (at most one) scores its papers; with none, the shipped model
+    does.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Training"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="seed_models")
+    project = models.ForeignKey(
+        "annotator.Project", null=True, on_delete=models.SET_NULL, related_name="seed_models"
+    )
+    labels = models.PositiveIntegerField(help_text="How many final labels it learned from.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    weights = models.BinaryField(blank=True, default=b"")
+    figures = models.JSONField(default=dict, blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["corpus", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["corpus"], condition=Q(is_default=True), name="one_default_seed_model"
+            ),
+            # Two workers reaching the same label count train it once.
+            models.UniqueConstraint(fields=["project", "labels"], name="one_version_per_count"),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""), name="failed_seed_model_says_why"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(status="done"),
+                name="only_a_trained_seed_model_is_default",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.corpus} · model of {self.created_at:%Y-%m-%d %H:%M}"
+
+
 # The lab's models live with the lab; importing them here is how Django finds them.
 from audit.lab.models import Claim, Experiment, Run  # noqa: E402, F401
 

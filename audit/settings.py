@@ -177,6 +177,10 @@ SPACY_MODEL = os.environ.get("SPACY_MODEL", "")
 # reaches this: low, for recall (a false alarm costs an annotator one key, a miss costs the audit).
 SEEDAUDIT_SEED_THRESHOLD = float(os.environ.get("SEEDAUDIT_SEED_THRESHOLD", 0.2))
 
+# Every this many labels given in a project, the seed-use model is retrained on its final labels
+# (0: never).
+SEEDAUDIT_RETRAIN_EVERY = envint("SEEDAUDIT_RETRAIN_EVERY", 100)
+
 # The lab's own setups, as dotted paths to audit.lab.setups.base.Setup subclasses (comma-separated
 # in the environment), besides the built-in ones.
 SEEDAUDIT_LAB_SETUPS = [p for p in os.environ.get("SEEDAUDIT_LAB_SETUPS", "").split(",") if p]

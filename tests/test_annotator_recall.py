@@ -18,10 +18,9 @@ from tests.test_annotator_support import (
 
 
 class TestDraw:
-    def test_weak_cues_weigh_ten_times_more(self):
-        assert recall.weight("Results are averaged over five runs.") == 10
-        assert recall.weight("We use a BiLSTM encoder.") == 1
-        assert recall.cue_spans("the variance of 3 runs") == [[4, 12], [18, 22]]
+    def test_a_sentence_the_model_nearly_flags_weighs_more(self):
+        assert recall.weight(0.0) == 1
+        assert recall.weight(0.1) == pytest.approx(11)
 
     def test_a_sentence_is_drawn_the_same_way_every_time(self):
         draws = [recall.is_drawn(42, sentence, 0.3) for sentence in range(2000)]
@@ -77,7 +76,7 @@ class TestInProject:
         assert highlighted == 6 and len(probes) >= 1
         for probe in probes:
             assert not probe.sentence.is_seed and probe.sentence.kind != "reference"
-            rate = project.probe_rate * recall.weight(probe.sentence.text)
+            rate = project.probe_rate * recall.weight(probe.sentence.seed_score)
             assert probe.inclusion_probability == pytest.approx(min(1, rate))
         assert actions.sync_items(project) == 0
 

@@ -29,11 +29,12 @@ class PaperSentences:
 
 @dataclass
 class Figures:
-    recall_explicit: float
-    recall_implicit: float
-    precision: float
-    suggestion_accuracy: float
-    primary_accuracy: float
+    # None where the gold has nothing to measure it on (no implicit sentence, say).
+    recall_explicit: float | None
+    recall_implicit: float | None
+    precision: float | None
+    suggestion_accuracy: float | None
+    primary_accuracy: float | None
     gold_explicit: int
     gold_implicit: int
     highlighted: int
@@ -42,12 +43,19 @@ class Figures:
     false_alarms: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
+        def rounded(value: float | None) -> float | None:
+            return None if value is None else round(value, 4)
+
         return {
-            "recall_explicit": round(self.recall_explicit, 4),
-            "recall_implicit": round(self.recall_implicit, 4),
-            "precision": round(self.precision, 4),
-            "suggestion_accuracy": round(self.suggestion_accuracy, 4),
-            "paper_primary_accuracy": round(self.primary_accuracy, 4),
+            "recall_explicit": rounded(self.recall_explicit),
+            "recall_implicit": rounded(self.recall_implicit),
+            "precision": rounded(self.precision),
+            "suggestion_accuracy": rounded(self.suggestion_accuracy),
+            "paper_primary_accuracy": rounded(self.primary_accuracy),
+            "papers": self.papers,
+            "gold_explicit": self.gold_explicit,
+            "gold_implicit": self.gold_implicit,
+            "highlighted": self.highlighted,
         }
 
 
@@ -111,8 +119,8 @@ def _score_paper(
 
 
 def _figures(counts: _Counts) -> Figures:
-    def share(part: int, whole: int) -> float:
-        return part / whole if whole else 0.0
+    def share(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
 
     return Figures(
         recall_explicit=share(counts.hits[False], counts.gold[False]),
@@ -145,14 +153,12 @@ def leave_one_paper_out(
     train: Callable[[list[Example]], SeedUseModel],
     threshold: float,
     papers: Sequence[tuple[PaperSentences, GoldPaper]],
-    other_examples: Sequence[Example] = (),
+    learned_from: Sequence[Example],
 ) -> Figures:
-    """Each paper scored by a model trained on everything but that paper."""
-    labelled = {paper.file: examples(paper, gold) for paper, gold in papers}
+    """Each paper scored by a model trained on `learned_from` less that paper's sentences."""
     counts = _Counts()
     for paper, gold in papers:
-        rest = [e for name, rows in labelled.items() if name != paper.file for e in rows]
-        model = train([*rest, *(e for e in other_examples if e.paper != paper.file)])
+        model = train([e for e in learned_from if e.paper != paper.file])
         _score_paper(counts, model, threshold, paper, gold)
     return _figures(counts)
 

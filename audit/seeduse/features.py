@@ -121,7 +121,9 @@ def _cues(text: str) -> tuple[str, ...]:
     return tuple(name for name, pattern in CUES.items() if pattern.search(lowered))
 
 
-def features(sentence: SentenceContext) -> list[str]:
+# Training and leave-one-paper-out see the same sentences again and again.
+@lru_cache(maxsize=2**16)
+def features(sentence: SentenceContext) -> tuple[str, ...]:
     tokens = word_tokens(sentence.text)
     found = [f"w:{t}" for t in tokens]
     found += [f"b:{a}_{b}" for a, b in pairwise(tokens)]
@@ -136,4 +138,4 @@ def features(sentence: SentenceContext) -> list[str]:
     for side, text in (("prev", sentence.previous), ("next", sentence.following)):
         found += [f"{side}:{name}" for name in cues(text) if name in NEIGHBOUR_CUES]
     found.append(f"len:{min(len(tokens) // 10, 6)}")
-    return found
+    return tuple(found)

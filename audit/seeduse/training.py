@@ -85,12 +85,15 @@ def fit(examples: Sequence[Example], about: dict | None = None) -> SeedUseModel:
     labelled = [i for i, e in enumerate(examples) if e.is_seed and e.label]
     label_of = {label: i for i, label in enumerate(LABELS)}
     y = np.array([label_of[examples[i].label] for i in labelled])
-    classifier = LogisticRegression(C=LABEL_C, max_iter=2000).fit(x[labelled], y)
+    # Only the features seen in labelled sentences can carry a label's weight; fitting on those
+    # columns alone is the same model, found in a fraction of the time.
+    columns = np.flatnonzero(np.asarray(x[labelled].sum(axis=0)).ravel())
+    classifier = LogisticRegression(C=LABEL_C, max_iter=2000).fit(x[labelled][:, columns], y)
     label_weights = np.zeros((len(vocabulary), len(LABELS)))
     label_bias = np.full(len(LABELS), -30.0)  # a label never seen in training is never chosen
-    for column, label in enumerate(classifier.classes_):
-        label_weights[:, label] = classifier.coef_[column] if len(classifier.classes_) > 2 else 0
-        label_bias[label] = classifier.intercept_[column] if len(classifier.classes_) > 2 else 0
+    for row, label in enumerate(classifier.classes_):
+        label_weights[columns, label] = classifier.coef_[row]
+        label_bias[label] = classifier.intercept_[row]
     return SeedUseModel(
         vocabulary=vocabulary,
         seed_weights=detector.coef_[0],
@@ -158,5 +161,6 @@ def describe(examples: Sequence[Example]) -> dict:
         "sentences": len(examples),
         "seed_sentences": sum(e.is_seed for e in examples),
         "papers": len({e.paper for e in examples}),
+        "paper_names": sorted({e.paper for e in examples}),
         "labels": dict(sorted(Counter(e.label for e in examples if e.is_seed).items())),
     }

@@ -1,0 +1,167 @@
+"""Learning from annotators: the seed-use model retrained on a project's final labels.
+
+Every `SEEDAUDIT_RETRAIN_EVERY` labels, a Celery task retrains the model on the shipped data plus
+the project's final labels, measures it by cross-validation over the project's papers (each fold's
+papers scored by a model that never saw their labels), and stores the version with its figures.
+A manager may then make it the corpus's default (audit.seeduse.versions).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from annotator.labels import final_labels
+from annotator.models import Assignment, Project
+from audit.models import SeedModel, Sentence
+from audit.seeduse import training
+from audit.seeduse.features import SentenceContext, is_implicit
+from audit.seeduse.model import Scored, SeedUseModel
+from audit.seeduse.training import Example, pattern_kind
+from audit.seeduse.versions import corpus_model
+from audit.taxonomy import Label
+
+logger = logging.getLogger(__name__)
+FOLDS = 5
+
+
+def named_project(name: str) -> Project:
+    projects = list(Project.objects.filter(name=name))
+    if len(projects) != 1:
+        raise ValueError(
+            f"No project is named {name!r}."
+            if not projects
+            else f"{len(projects)} projects are named {name!r}; rename one."
+        )
+    return projects[0]
+
+
+def project_examples(project: Project) -> list[Example]:
+    """The project's decided sentences as training examples, with their paragraph neighbours.
+
+    A sentence is a seed sentence when it is labelled a seed use or says "seed" in any sense
+    (the gold's rule); "not a seed use" without the word is a false alarm to unlearn.
+    """
+    finals = final_labels(project)
+    sentences = list(Sentence.objects.filter(pk__in=finals).select_related("paper"))
+    around = Q()
+    for s in sentences:
+        around |= Q(
+            paper_id=s.paper_id, paragraph=s.paragraph, index__in=(s.index - 1, s.index + 1)
+        )
+    neighbours = {
+        (paper, index): text
+        for paper, index, text in (
+            Sentence.objects.filter(around).values_list("paper_id", "index", "text")
+            if sentences
+            else []
+        )
+    }
+    examples = []
+    for s in sentences:
+        label = finals[s.pk]
+        is_seed = label != Label.NOT_SEED_USE or not is_implicit(s.text)
+        context = SentenceContext(
+            text=s.text,
+            section=s.section,
+            kind=s.kind,
+            previous=neighbours.get((s.paper_id, s.index - 1), ""),
+            following=neighbours.get((s.paper_id, s.index + 1), ""),
+            pattern=pattern_kind(s.terms, is_implicit(s.text)),
+        )
+        examples.append(Example(context, s.paper.file_name, is_seed, label if is_seed else ""))
+    return examples
+
+
+def figures(model: SeedUseModel, examples: list[Example]) -> dict:
+    """Recall, precision and suggestion accuracy of `model` on labelled sentences."""
+    return _figures(examples, model.score([e.sentence for e in examples]))
+
+
+def _figures(examples: list[Example], scored: list[Scored]) -> dict:
+    threshold = settings.SEEDAUDIT_SEED_THRESHOLD
+    flagged = [
+        bool(e.sentence.pattern) or s.score >= threshold
+        for e, s in zip(examples, scored, strict=True)
+    ]
+    seeds = [i for i, e in enumerate(examples) if e.is_seed]
+    found = [i for i in seeds if flagged[i]]
+    right = [i for i in found if scored[i].label == examples[i].label]
+
+    def share(part: int, whole: int) -> float | None:
+        return round(part / whole, 4) if whole else None
+
+    return {
+        "recall": share(len(found), len(seeds)),
+        "precision": share(len(found), sum(flagged)),
+        "suggestion_accuracy": share(len(right), len(found)),
+        "sentences": len(examples),
+    }
+
+
+def cross_validate(shipped: list[Example], own: list[Example]) -> dict | None:
+    """Figures over the project's labels, each scored by a model trained without its paper's
+    fold (the papers dealt round-robin into up to five folds)."""
+    papers = sorted({e.paper for e in own})
+    if len(papers) < 2:
+        return None
+    count = min(FOLDS, len(papers))
+    held_out: list[Example] = []
+    scored: list[Scored] = []
+    for fold in (set(papers[i::count]) for i in range(count)):
+        test = [e for e in own if e.paper in fold]
+        model = training.fit([e for e in [*shipped, *own] if e.paper not in fold])
+        held_out += test
+        scored += model.score([e.sentence for e in test])
+    return {**_figures(held_out, scored), "papers": len(papers), "folds": count}
+
+
+def train_version(project_id: int) -> SeedModel | None:
+    """Retrain on the project's final labels; None when there are none or this count was
+    trained already (the task is safe to run twice)."""
+    project = Project.objects.select_related("corpus").get(pk=project_id)
+    own = project_examples(project)
+    if not own:
+        return None
+    try:
+        with transaction.atomic():
+            version = SeedModel.objects.create(
+                corpus=project.corpus,
+                project=project,
+                labels=len(own),
+                status=SeedModel.Status.RUNNING,
+            )
+    except IntegrityError:
+        return None
+    try:
+        replaced = {e.paper for e in own}
+        shipped = [e for e in training.shipped_examples() if e.paper not in replaced]
+        model = training.fit([*shipped, *own], about=training.describe([*shipped, *own]))
+        version.figures = {
+            "cross_validated": cross_validate(shipped, own),
+            # The model that reads the corpus now, on all of the project's labels: it may have
+            # learned from some of them, so it is a reference, not a held-out figure.
+            "current": figures(corpus_model(project.corpus_id), own),
+        }
+        version.weights = model.to_bytes()
+        version.status = SeedModel.Status.DONE
+    except Exception as error:
+        logger.exception("Retraining the seed-use model on project %s failed", project_id)
+        version.status = SeedModel.Status.FAILED
+        version.error = f"{type(error).__name__}: {error}"
+    version.finished_at = timezone.now()
+    version.save(update_fields=["figures", "weights", "status", "error", "finished_at"])
+    return version
+
+
+def retrain_is_due(project_id: int) -> bool:
+    """Every `SEEDAUDIT_RETRAIN_EVERY` labels given in the project."""
+    every = settings.SEEDAUDIT_RETRAIN_EVERY
+    if every <= 0:
+        return False
+    given = Assignment.objects.filter(project_id=project_id).exclude(label="").count()
+    return given > 0 and given % every == 0

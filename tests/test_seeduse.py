@@ -1,0 +1,101 @@
+"""The seed-use model: shipped, offline and deterministic; its evaluation on the shared corpora."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from annotator import recall
+from audit.seeduse import training
+from audit.seeduse.features import SentenceContext
+from audit.seeduse.model import SHIPPED_PATH, SeedUseModel, shipped
+from tests.conftest import CORPUS_DIR
+
+CORPUS2_DIR = CORPUS_DIR.parent / "corpus2"
+IMPLICIT = SentenceContext("All scores are averaged over five runs with different initializations.")
+UNRELATED = SentenceContext("We thank the anonymous reviewers for their comments.")
+
+
+class TestShippedModel:
+    def test_it_loads_from_the_repository_and_reads_an_implicit_mention(self):
+        model = SeedUseModel.from_bytes(SHIPPED_PATH.read_bytes())
+        implicit, unrelated = model.score([IMPLICIT, UNRELATED])
+        assert implicit.score > 0.5 > unrelated.score
+        assert implicit.label == "performance_comparison"
+        assert "runs" in implicit.drivers
+
+    def test_scores_are_the_same_every_time(self):
+        first = [s.score for s in shipped().score([IMPLICIT, UNRELATED])]
+        again = SeedUseModel.from_bytes(SHIPPED_PATH.read_bytes())
+        assert [s.score for s in again.score([IMPLICIT, UNRELATED])] == first
+
+    def test_training_twice_on_the_same_sentences_gives_the_same_model(self):
+        examples = training.written_examples()
+        assert training.fit(examples).to_bytes() == training.fit(examples).to_bytes()
+
+
+def evaluate(gold_dir) -> dict:
+    if not gold_dir.is_dir():
+        pytest.skip(f"{gold_dir} is not present")
+    out = io.StringIO()
+    call_command("evaluate", "detection", gold_dir / "gold.jsonl", gold_dir, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.django_db
+class TestEvaluateDetection:
+    """The shipped model learned from both shared corpora, so both are measured leave one paper
+    out; the floors are the figures measured when the model was trained, less a margin."""
+
+    def test_the_explicit_corpus(self):
+        figures = evaluate(CORPUS_DIR)
+        assert figures["evaluation"] == "leave-one-paper-out"
+        assert (figures["papers"], figures["gold_explicit"], figures["gold_implicit"]) == (
+            12,
+            21,
+            0,
+        )
+        assert figures["recall_explicit"] == 1.0
+        assert figures["recall_implicit"] is None
+        assert figures["precision"] >= 0.8
+        assert figures["suggestion_accuracy"] >= 0.7
+        assert figures["paper_primary_accuracy"] >= 0.7
+
+    def test_the_implicit_corpus(self):
+        figures = evaluate(CORPUS2_DIR)
+        assert figures["evaluation"] == "leave-one-paper-out"
+        assert (figures["papers"], figures["gold_explicit"], figures["gold_implicit"]) == (
+            16,
+            37,
+            72,
+        )
+        assert figures["recall_explicit"] >= 0.95
+        assert figures["recall_implicit"] >= 0.5
+        assert figures["precision"] >= 0.8
+        assert figures["suggestion_accuracy"] >= 0.6
+        assert figures["paper_primary_accuracy"] >= 0.7
+
+
+class TestProbesByScore:
+    def test_the_estimate_of_missed_sentences_is_unbiased(self):
+        """Unflagged sentences, the likelier a seed sentence the higher their score, drawn by
+        score as a project draws them: over many draws the estimate averages the true count."""
+        rng = np.random.default_rng(7)
+        scores = rng.beta(0.3, 6, size=4000)
+        missed = rng.random(4000) < 0.5 * scores
+        weights = np.array([recall.weight(s) for s in scores])
+        rate = recall.probe_rate(0.2, 200, weights.sum())
+        probabilities = np.minimum(1, rate * weights)
+        estimates = []
+        for _ in range(400):
+            drawn = np.flatnonzero(rng.random(4000) < probabilities)
+            probes = [recall.Probe(probabilities[i], True, bool(missed[i])) for i in drawn]
+            estimates.append(recall.estimate_recall(200, 200, 180, probes).estimated_missed)
+        error = np.std(estimates) / np.sqrt(len(estimates))
+        assert abs(np.mean(estimates) - missed.sum()) < 3 * error
+        # Drawing by score finds the misses: most probes come from the few high scores.
+        assert probabilities[missed].mean() > 3 * probabilities[~missed].mean()

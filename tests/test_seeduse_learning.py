@@ -1,0 +1,70 @@
+"""Learning from annotators: retraining on a project's labels through a real worker, and making
+a version the corpus default, which re-scores the corpus without touching a label."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.learning import project_examples
+from annotator.models import Assignment, Item
+from audit.models import SeedModel, Sentence
+from tests.test_annotator_support import ingest, label, person, project_with, queue_of
+from tests.test_ingest_worker import wait_for
+
+pytestmark = pytest.mark.worker
+
+PAPERS = (
+    "aralikatte2019-coref-rl.pdf",
+    "li2022-discourse-deixis.pdf",
+    "wang2022-kecp.pdf",
+    "cui2017-aoa.pdf",
+)
+
+
+def test_labels_retrain_the_model_and_a_manager_makes_it_the_default(
+    celery_worker, corpus, corpus_dir, bob, client, settings
+):
+    papers = ingest(corpus, corpus_dir, *PAPERS)
+    project = project_with(corpus, [bob], overlap=1)
+    queue = queue_of(project, bob)
+    settings.SEEDAUDIT_RETRAIN_EVERY = len(queue)
+    for given in queue:
+        label(given, "performance_comparison")
+    # The last label queued the retraining; the worker trains, cross-validates and stores it.
+    version = wait_for(
+        lambda: SeedModel.objects.filter(project=project).exclude(status="running").first(),
+        timeout=240,
+        what="the worker to retrain the model",
+    )
+    assert version.status == SeedModel.Status.DONE, version.error
+    assert version.labels == len(queue) == len(project_examples(project))
+    cross_validated = version.figures["cross_validated"]
+    assert cross_validated["papers"] == len(PAPERS) and cross_validated["folds"] == len(PAPERS)
+    assert 0 < cross_validated["recall"] <= 1
+    assert not version.is_default
+
+    maria = person("maria", staff=True)
+    client.force_login(maria)
+    page = client.get(f"/annotate/projects/{project.pk}/").content.decode()
+    assert "Make corpus default" in page
+    assert f"{cross_validated['recall']:.2f}" in page
+
+    before = {s.pk: (s.seed_score, s.text) for s in Sentence.objects.filter(paper__in=papers)}
+    labels = sorted(Assignment.objects.values_list("pk", "label", "labelled_at"))
+    items = sorted(Item.objects.values_list("pk", "sentence_id", "final_label"))
+    client.post(f"/annotate/projects/{project.pk}/seed-models/{version.pk}/default/")
+    version.refresh_from_db()
+    assert version.is_default
+
+    def rescored() -> bool:
+        now = dict(Sentence.objects.filter(paper__in=papers).values_list("pk", "seed_score"))
+        return now.keys() == before.keys() and any(
+            abs(now[pk] - score) > 1e-4 for pk, (score, _) in before.items()
+        )
+
+    wait_for(rescored, timeout=120, what="the worker to re-score the corpus")
+    assert sorted(Assignment.objects.values_list("pk", "label", "labelled_at")) == labels
+    assert sorted(Item.objects.values_list("pk", "sentence_id", "final_label")) == items
+    # Every label still points at the same sentence text.
+    for _, sentence_id, _ in items:
+        assert Sentence.objects.get(pk=sentence_id).text == before[sentence_id][1]
