@@ -104,6 +104,13 @@ class TestRealPapers:
         paper = extract_paper(corpus_dir / "cui2017-aoa.pdf", max_pages=50)
         assert "arXiv:1607.04423" not in joined(paper)
 
+    def test_an_arxiv_copy_names_arxiv_as_its_venue_and_an_author_copy_none(self, corpus_dir):
+        arxiv = extract_paper(corpus_dir / "cui2017-aoa.pdf", max_pages=50).metadata
+        author_copy = extract_paper(corpus_dir / "li2022-discourse-deixis.pdf", max_pages=50)
+
+        assert (arxiv.venue, arxiv.year) == ("arXiv", 2017)
+        assert author_copy.metadata.venue == ""  # the pages show "unknown" (tests/test_pages.py)
+
     def test_capitalised_words_hyphenated_across_lines_are_joined(self, corpus_dir):
         paper = extract_paper(corpus_dir / "bhargava2022-discosense.pdf", max_pages=50)
         caption = next(s.text for s in paper.seed_sentences if s.text.startswith("Table 7"))

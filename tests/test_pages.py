@@ -182,3 +182,42 @@ class TestPaperPage:
         response = client.get(f"/papers/{paper.pk}/pdf/")
         assert response["Content-Type"] == "application/pdf"
         assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+class TestFailedPaper:
+    def test_a_paper_that_failed_on_its_file_is_retried_from_its_page(
+        self, client, alice, corpus, corpus_dir
+    ):
+        limits = Limits(max_pdf_bytes=50 * 2**20, max_zip_bytes=0)
+        (source,) = from_paths([corpus_dir / "li2022-discourse-deixis.pdf"], limits)
+        failed = actions.add_source(corpus, source).paper
+        Paper.objects.filter(pk=failed.pk).update(status="failed", error="Worker lost.")
+        client.force_login(alice)
+
+        page = client.get(f"/papers/{failed.pk}/").content.decode()
+        client.post(f"/papers/{failed.pk}/reprocess/")
+        actions.process_paper(failed.pk)
+
+        assert ">Retry</button>" in page and ">Delete</button>" in page
+        failed.refresh_from_db()
+        assert (failed.status, failed.error) == ("done", "")
+
+    def test_a_done_paper_cannot_be_deleted(self, client, alice, paper):
+        client.force_login(alice)
+
+        response = client.post(f"/papers/{paper.pk}/delete/", follow=True)
+
+        assert "Only a paper that failed can be deleted." in response.content.decode()
+        assert Paper.objects.filter(pk=paper.pk).exists()
+
+    def test_a_reader_sees_no_button_that_changes_the_paper(self, client, bob, corpus):
+        failed = Paper.objects.create(
+            corpus=corpus, original_name="notes.pdf", status="failed", error="Not a PDF."
+        )
+        client.force_login(bob)
+
+        page = client.get(f"/papers/{failed.pk}/").content.decode()
+        corpus_page = client.get(f"/corpora/{corpus.pk}/").content.decode()
+
+        assert "Edit metadata" not in page and ">Delete</button>" not in page
+        assert 'id="upload-form"' not in corpus_page

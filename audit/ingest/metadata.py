@@ -78,8 +78,13 @@ def is_footer(text: str) -> bool:
 
 
 def guess_metadata(
-    pdf_metadata: dict[str, str], first_page: list[Line], page_height: float, body_size: float
+    pdf_metadata: dict[str, str],
+    first_page: list[Line],
+    page_height: float,
+    body_size: float,
+    arxiv_stamp: str = "",
 ) -> PaperMetadata:
+    """What the PDF says about itself; the venue is "arXiv" for an arXiv copy that names none."""
     title_lines = _title_lines(first_page, body_size)
     title = _title(collapse_whitespace(pdf_metadata.get("Title", "")), title_lines)
     authors = _split_authors(pdf_metadata.get("Author", "")) or _first_page_authors(
@@ -92,9 +97,8 @@ def guess_metadata(
         if line.top > 0.88 * page_height or line.bottom < 0.1 * page_height
     )
     year = _year(margins, pdf_metadata)
-    return PaperMetadata(
-        title=title, authors=authors, year=year, venue=_venue(margins, pdf_metadata, year)
-    )
+    venue = _venue(margins, pdf_metadata, year) or ("arXiv" if arxiv_stamp else "")
+    return PaperMetadata(title=title, authors=authors, year=year, venue=venue)
 
 
 def _title(from_metadata: str, lines: list[Line]) -> str:

@@ -10,6 +10,7 @@ Coordinates are in PDF points with the origin at the top left of the page (y gro
 from __future__ import annotations
 
 import math
+import re
 import statistics
 import unicodedata
 from bisect import bisect_right
@@ -123,6 +124,14 @@ class PageWords:
 class PdfContent:
     pages: list[PageWords]
     metadata: dict[str, str] = field(default_factory=dict)
+    # arXiv's identifier stamped up the first page's margin ("arXiv:1607.04423v4 [cs.CL] 6 Jun
+    # 2017"), which the words leave out as rotated text; "" when there is none.
+    arxiv_stamp: str = ""
+
+
+_ARXIV_STAMP = re.compile(
+    r"arXiv:\d{4}\.\d{4,5}(?:v\d+)?\s*\[[\w.-]+\]\s*\d{1,2}\s*[A-Z][a-z]{2}\s*\d{4}"
+)
 
 
 def check_header(head: bytes) -> None:
@@ -167,6 +176,7 @@ def read_pdf(
             if on_page:
                 on_page(index + 1, len(doc))
         metadata = {k: v for k, v in doc.get_metadata_dict(skip_empty=True).items()}
+        stamp = _arxiv_stamp(doc)
     finally:
         doc.close()
     if sum(len(p.words) for p in pages) < 20 * max(1, min(len(pages), 3)):
@@ -174,7 +184,20 @@ def read_pdf(
             "The PDF has no text layer (a scanned or image-only file). "
             "Run OCR on it first, e.g. with ocrmypdf, and upload the result."
         )
-    return PdfContent(pages=pages, metadata=metadata)
+    return PdfContent(pages=pages, metadata=metadata, arxiv_stamp=stamp)
+
+
+def _arxiv_stamp(doc: pdfium.PdfDocument) -> str:
+    if not len(doc):
+        return ""
+    page = doc[0]
+    text = page.get_textpage()
+    try:
+        found = _ARXIV_STAMP.search(text.get_text_range())
+    finally:
+        text.close()
+        page.close()
+    return found.group(0) if found else ""
 
 
 def _open(path: Path) -> pdfium.PdfDocument:

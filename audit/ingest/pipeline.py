@@ -72,7 +72,9 @@ def extract_paper(
     pages = [layout.page_lines(page) for page in content.pages]
     style = layout.document_style(pages, [page.height for page in content.pages])
     first = content.pages[0]
-    metadata = guess_metadata(content.metadata, pages[0], first.height, style.body_size)
+    metadata = guess_metadata(
+        content.metadata, pages[0], first.height, style.body_size, content.arxiv_stamp
+    )
     ordered: list[layout.Line] = []
     for page, lines in zip(content.pages, pages, strict=True):
         lines = layout.drop_page_furniture(lines, style, page.width, page.height)
