@@ -248,6 +248,8 @@ class TestProject:
                 client.post(f"{base}/overlap/", {"overlap": 1}).status_code,
                 client.post(f"{base}/sync/").status_code,
                 client.post(f"{base}/members/", {"user": "bob", "roles": []}).status_code,
+                client.post(f"{base}/results/", {"open": "1"}).status_code,
+                client.post(f"{base}/seed-models/train/").status_code,
             }
             assert len(codes) == 1
             return type("R", (), {"status_code": codes.pop()})
