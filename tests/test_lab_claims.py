@@ -11,7 +11,7 @@ from audit import actions as audit_actions
 from audit.ingest.sources import Limits, from_paths
 from audit.lab import actions
 from audit.lab.claims import paper_reports
-from audit.lab.models import Claim, Experiment
+from audit.lab.models import Claim, Experiment, Run
 from audit.models import Corpus, Sentence
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +155,29 @@ class TestClaimForm:
 
         assert "Give whole numbers separated by commas." in refused.content.decode()
         assert list(Claim.objects.values_list("claimed_score", "seeds")) == [(0.71, [1, 2, 3])]
+
+    def test_it_says_how_long_the_claim_will_train_once_the_setups_have_run_here(
+        self, client, alice, seed_sentence
+    ):
+        client.force_login(alice)
+        url = f"/lab/sentences/{seed_sentence.pk}/test/"
+        before = client.get(url).content.decode()
+        fixed_seed = claim_for(seed_sentence).experiments.get(kind="fixed_seed")
+        Run.objects.bulk_create(
+            Run(
+                experiment=fixed_seed, index=i, config={}, seed=11, deterministic=False,
+                device="cpu", torch_version="2", trained_together=1, dev_metric=0.9,
+                test_metric=0.9, test_predictions=[], test_gold=[], weights_sha256="0" * 64,
+                seconds=seconds,
+            )
+            for i, seconds in enumerate([0.5, 1.5])
+        )  # fmt: skip
+
+        after = client.post(url, FORM | {"runs": "16", "claimed_score": "x"}).content.decode()
+
+        assert "No estimate yet: a setup chosen has not been trained here before." in before
+        # digits-mlp trains 4 models per run at 1 s each: 64 s for 16 runs per experiment.
+        assert "About 64 s of training on the lab's workers" in after
 
 
 class TestAccess:

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 
 from audit.celery import database_url
-from audit.lab.training import pick_device
+from audit.lab.tasks import lab_worker_pool
 
 # The claim form's two setups when a user compares a plain model with a graph model.
 DEFAULT_SETUPS = ("digits-mlp", "digits-knn-graph")
@@ -121,15 +121,10 @@ def _wait_for_report(claim_id: int, deadline: float):
 
 class _worker:
     """A `celery -A audit worker` for the benchmark, on this process's database and broker,
-    ready before the clock starts: as README runs lab workers, one process on a GPU machine
-    (`--pool=solo`), else a prefork pool of `concurrency` processes."""
+    ready before the clock starts, pooled as a lab worker is (`lab_worker_pool`)."""
 
     def __init__(self, concurrency: int):
-        self.pool = (
-            ["--pool=solo"]
-            if pick_device().type == "cuda"
-            else ["--pool=prefork", f"--concurrency={concurrency}"]
-        )
+        self.pool = lab_worker_pool(concurrency)
 
     def __enter__(self) -> _worker:
         self.log = tempfile.NamedTemporaryFile(prefix="seedaudit-claim-worker-", suffix=".log")

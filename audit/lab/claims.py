@@ -13,7 +13,8 @@ from django.urls import reverse
 from annotator.labels import ItemLabels, item_labels
 from annotator.models import Item, Project
 from audit.access import blind_sentences
-from audit.lab.models import TESTABLE_LABELS, Claim, Experiment
+from audit.lab.models import TESTABLE_LABELS, Claim, Experiment, Run
+from audit.lab.setups import available_setups
 from audit.models import Paper, Sentence
 
 
@@ -90,6 +91,34 @@ def trained_runs(runs: int, setups: int) -> int:
     """Models a claim trains: per setup, n fixed-seed reruns in each mode, n seed-only runs and
     n configurations of the search (the best model's bootstrap trains none)."""
     return 4 * runs * setups
+
+
+# How many of a setup's latest runs here a claim's time is estimated from.
+ESTIMATE_FROM_RUNS = 200
+
+
+def seconds_per_model() -> dict[str, float]:
+    """Mean training seconds per model of each lab setup, from its latest runs on this site's
+    workers; setups never trained here are left out."""
+    means = {}
+    for name in available_setups():
+        recent = list(
+            Run.objects.filter(experiment__setup=name)
+            .order_by("-pk")
+            .values_list("seconds", flat=True)[:ESTIMATE_FROM_RUNS]
+        )
+        if recent:
+            means[name] = sum(recent) / len(recent)
+    return means
+
+
+def claim_seconds(setups: Iterable[str], runs: int, per_model: dict[str, float]) -> float | None:
+    """About how long a claim trains, from `seconds_per_model`; None when a setup has no
+    runs here to tell."""
+    setups = list(setups)
+    if not all(name in per_model for name in setups):
+        return None
+    return sum(trained_runs(runs, 1) * per_model[name] for name in setups)
 
 
 def claim_size_error(runs: int, setups: int) -> str:

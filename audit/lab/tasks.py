@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.heartbeat import beating
 from audit.lab import actions
 from audit.lab.models import Claim, Experiment
+from audit.lab.training import pick_device
 
 RELIABLE = {
     "acks_late": True,
@@ -55,6 +56,15 @@ def queue_claim(claim: Claim) -> None:
     """Queue the claim's experiments; those that resample another start when it is done."""
     for experiment_id in claim.experiments.filter(source__isnull=True).values_list("pk", flat=True):
         queue_experiment(experiment_id)
+
+
+def lab_worker_pool(concurrency: int | None = None) -> list[str]:
+    """`celery worker` options for a lab worker on this machine: one process on a GPU machine;
+    on a CPU, a prefork pool (one process per core unless `concurrency` says otherwise) whose
+    processes train on one thread each, so that a claim's experiments run side by side."""
+    if pick_device().type == "cuda":
+        return ["--pool=solo"]
+    return ["--pool=prefork", *([f"--concurrency={concurrency}"] if concurrency else [])]
 
 
 def lab_queue() -> str:

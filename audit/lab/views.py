@@ -14,7 +14,14 @@ from audit.access import can_cancel_claim, can_write_corpus, visible_corpora
 from audit.documents import FORMATS, render_figure
 from audit.lab import actions
 from audit.lab.charts import chart, chart_names
-from audit.lab.claims import claim_labels, claim_state, is_testable, named_seeds
+from audit.lab.claims import (
+    claim_labels,
+    claim_seconds,
+    claim_state,
+    is_testable,
+    named_seeds,
+    seconds_per_model,
+)
 from audit.lab.forms import ClaimForm
 from audit.lab.models import Claim
 from audit.lab.pdf import CAVEAT, report_pdf
@@ -69,14 +76,25 @@ def claim_new(request, sentence_id: int):
         queue_claim(claim)
         messages.success(request, "The experiments are queued on the lab's workers.")
         return redirect("lab:claim", claim_id=claim.pk)
+    per_model = seconds_per_model()
     context = {
         "sentence": sentence,
         "paper": sentence.paper,
         "label_display": Label(label).label,
         "form": form,
+        "seconds_per_model": per_model,
+        "estimate": claim_seconds(*_asked(form), per_model),
     }
     status = 400 if form.errors else 200
     return render(request, "audit/lab/claim_new.html", context, status=status)
+
+
+def _asked(form: ClaimForm) -> tuple[list[str], int]:
+    """The setups and runs per experiment the form shows (as sent, or its first choices)."""
+    value = {name: form[name].value() for name in ("setup", "other_setup", "runs")}
+    setups = [value["setup"] or form.fields["setup"].choices[0][0], value["other_setup"]]
+    runs = str(value["runs"] or "")
+    return [name for name in setups if name], int(runs) if runs.isdigit() else 0
 
 
 @login_required

@@ -19,3 +19,13 @@ def lab_claims(context, sentence) -> SentenceClaims | None:
         found = sentence_claims(sentence.paper_id, request.user)
         request._lab_sentence_claims = found
     return found.get(sentence.pk)
+
+
+@register.filter
+def duration(seconds: float) -> str:
+    """A time for people, as the claim form's script writes it too: "40 s", "3 min", "1.5 h"."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"

@@ -17,6 +17,7 @@ from annotator.actions import create_project
 from annotator.models import Membership
 from audit import actions
 from audit.ingest.sources import from_paths
+from audit.lab.tasks import lab_worker_pool
 from audit.models import Corpus
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
@@ -44,10 +45,11 @@ class Command(BaseCommand):
         self._demo_project(corpus, user)
         if options["no_serve"]:
             return
-        command = [sys.executable, "-m", "celery", "-A", "audit", "worker", "--pool=solo"]
+        command = [sys.executable, "-m", "celery", "-A", "audit", "worker"]
+        pools = {"default": ["--pool=solo"], "lab": lab_worker_pool()}
         workers = [
             subprocess.Popen(
-                [*command, "-Q", queue, "-n", f"{queue}@%h", "-l", "warning"],
+                [*command, *pools[queue], "-Q", queue, "-n", f"{queue}@%h", "-l", "warning"],
                 cwd=settings.BASE_DIR,
             )
             for queue in WORKER_QUEUES
