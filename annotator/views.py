@@ -82,7 +82,7 @@ def project_detail(request, project_id: int):
     estimate, misses = project_recall(entries)
     context = {
         "project": project,
-        "members": project.memberships.select_related("user").order_by("role", "user__username"),
+        "members": _members(project),
         "stats": annotator_stats(project),
         "views": [
             ("Six labels", cached_agreement(label_ratings, BOOTSTRAP_RESAMPLES, project.seed)),
@@ -143,6 +143,14 @@ def seed_model_default(request, project_id: int, version_id: int):
         + "; labels stay as they are.",
     )
     return redirect("annotator:project", project_id=project.pk)
+
+
+def _members(project) -> list[tuple[str, list[str]]]:
+    """Each person of the project with their roles, by name."""
+    roles: dict[str, list[str]] = {}
+    for membership in project.memberships.select_related("user").order_by("user__username"):
+        roles.setdefault(membership.user.username, []).append(membership.get_role_display())
+    return list(roles.items())
 
 
 @login_required
