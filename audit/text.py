@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from django.http import HttpResponseBadRequest
+
 
 def clean_text(text: str) -> str:
     """`text` without NUL characters, surrogate pairs joined and lone halves replaced by U+FFFD."""
@@ -37,3 +39,19 @@ def path_name(path: os.PathLike | str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
+
+
+def refuse_nul_in_query(get_response):
+    """Middleware: a query string holding a NUL character gets a 400 that says so (no filter
+    could use it, and PostgreSQL refuses it in a query: a 500 otherwise)."""
+
+    def middleware(request):
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return HttpResponseBadRequest(
+                    "The address holds a NUL character (%00): remove it and try again.",
+                    content_type="text/plain",
+                )
+        return get_response(request)
+
+    return middleware

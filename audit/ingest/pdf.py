@@ -9,6 +9,7 @@ Coordinates are in PDF points with the origin at the top left of the page (y gro
 
 from __future__ import annotations
 
+import ctypes
 import math
 import re
 import statistics
@@ -175,7 +176,7 @@ def read_pdf(
             pages.append(_read_page(page, index + 1))
             if on_page:
                 on_page(index + 1, len(doc))
-        metadata = {k: v for k, v in doc.get_metadata_dict(skip_empty=True).items()}
+        metadata = _metadata(doc)
         stamp = _arxiv_stamp(doc)
     finally:
         doc.close()
@@ -198,6 +199,21 @@ def _arxiv_stamp(doc: pdfium.PdfDocument) -> str:
         text.close()
         page.close()
     return found.group(0) if found else ""
+
+
+def _metadata(doc: pdfium.PdfDocument) -> dict[str, str]:
+    """The document information dictionary's non-empty strings. pypdfium2 decodes them
+    strictly and raises on a lone surrogate; a paper is not refused for its metadata."""
+    found = {}
+    for key in doc.METADATA_KEYS:
+        name = f"{key}\x00".encode()
+        size = pdfium_c.FPDF_GetMetaText(doc, name, None, 0)
+        buffer = ctypes.create_string_buffer(size)
+        pdfium_c.FPDF_GetMetaText(doc, name, buffer, size)
+        value = buffer.raw[: max(size - 2, 0)].decode("utf-16-le", "replace")
+        if value:
+            found[key] = value
+    return found
 
 
 def _open(path: Path) -> pdfium.PdfDocument:
