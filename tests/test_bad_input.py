@@ -233,3 +233,13 @@ class TestFailuresStayWithTheirPaper:
         assert [offset for offset, _ in pieces] == [
             sum(len(p) for _, p in pieces[:i]) for i in range(len(pieces))
         ]
+
+
+class TestQueryStrings:
+    def test_a_nul_in_a_filter_is_a_clear_400_not_a_500(self, client, alice, corpus):
+        # PostgreSQL refuses NUL in a query parameter: the corpus filter used to answer 500.
+        client.force_login(alice)
+        response = client.get(f"/corpora/{corpus.pk}/", {"venue": "ACL\x00"})
+        assert response.status_code == 400
+        assert "NUL character" in response.content.decode()
+        assert client.get(f"/corpora/{corpus.pk}/", {"venue": "ACL"}).status_code == 200

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import socket
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 
@@ -22,7 +25,7 @@ from audit.lab.models import Experiment
 from audit.models import Corpus, Paper
 from audit.sweep import waiting_messages
 from audit.tasks import queue_paper
-from tests.conftest import REDIS_TEST_URL, Worker, _broker_available, _use_broker
+from tests.conftest import REDIS_TEST_URL, ROOT, Worker, _broker_available, _use_broker
 from tests.test_ingest_worker import wait_for
 
 pytestmark = pytest.mark.worker
@@ -114,6 +117,19 @@ class TestIngestWithoutWorkers:
         assert "No Celery worker is running for the `default` queue" in str(error.value)
         assert "Papers still queued: 1; they are kept" in str(error.value)
         assert Paper.objects.get().status == Paper.Status.PENDING
+
+
+def test_ingest_without_its_database_says_so_in_one_line(corpus_dir):
+    env = {**os.environ, "DATABASE_URL": "postgresql://seedaudit@127.0.0.1:9/nowhere"}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "ingest", str(corpus_dir / "li2022-discourse-deixis.pdf")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("CommandError: Cannot use the database (")
+    assert "point DATABASE_URL at it" in line
 
 
 class Outage:

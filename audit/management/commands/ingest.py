@@ -43,9 +43,9 @@ class Command(BaseCommand):
             self._ingest(options)
         except actions.CONNECTION_ERRORS as error:
             raise CommandError(
-                f"Cannot reach the database ({str(error).strip().splitlines()[0]}). "
-                "Start it, or point DATABASE_URL at it, and run the command again: "
-                "papers already added are kept and finished then."
+                f"Cannot use the database ({str(error).strip().splitlines()[0]}). Start it (a "
+                "new one needs `manage.py migrate`), or point DATABASE_URL at it, and run the "
+                "command again: papers already added are kept and finished then."
             ) from error
 
     def _ingest(self, options) -> None:
