@@ -9,6 +9,7 @@ the same, because an archive that carries one was not made for us.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -75,8 +76,9 @@ def _too_large(size: int, limit: int) -> str:
 def _zip_members(name: str, file: BinaryIO, limits: Limits) -> Iterator[Source]:
     try:
         archive = zipfile.ZipFile(file)
-    except zipfile.BadZipFile as error:
-        yield Source(name, error=f"The zip archive is damaged ({error}). Create it again.")
+    # A damaged central directory can also hold a name flagged UTF-8 that is not.
+    except _DAMAGED as error:
+        yield Source(name, error=f"The zip archive is damaged ({_reason(error)}). Create it again.")
         return
     budget = limits.max_zip_bytes
     found = 0
@@ -131,6 +133,15 @@ def _zip_members(name: str, file: BinaryIO, limits: Limits) -> Iterator[Source]:
         )
 
 
+# What zipfile raises on damaged archives: besides BadZipFile, a garbled name flagged UTF-8
+# fails to decode, damaged compressed data fails in zlib, a cut archive ends early.
+_DAMAGED = (zipfile.BadZipFile, UnicodeDecodeError, zlib.error, EOFError, OSError)
+
+
+def _reason(error: Exception) -> str:
+    return "a member's name is garbled" if isinstance(error, UnicodeDecodeError) else str(error)
+
+
 def _read_member(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, limits: Limits
 ) -> Source:
@@ -153,10 +164,10 @@ def _read_member(
             error="The archive member is compressed with a method seedaudit cannot read. "
             "Extract it and upload the PDF, or zip it again with ordinary (deflate) compression.",
         )
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+    except _DAMAGED as error:
         return Source(
             label,
-            error=f"The archive member is damaged ({error}). "
+            error=f"The archive member is damaged ({_reason(error)}). "
             "Create the archive again, or upload the PDF itself.",
         )
     if len(data) > limits.max_pdf_bytes:
