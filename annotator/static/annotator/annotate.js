@@ -108,6 +108,7 @@
         // for as long as it takes. A server error counts against the action.
         if (response && response.status >= 500 && failed(action, response.status, `the server failed (${response.status})`)) {
           retryMs = 1000;
+          if (holding === action.body.assignment) release();
           continue;
         }
         if (!response || response.status >= 500 || response.status === 429) {
@@ -121,6 +122,7 @@
         const data = await response.json().catch(() => ({}));
         if (!response.ok) {
           failed(action, response.status, data.error || response.statusText || `refused (${response.status})`);
+          if (holding === action.body.assignment) release();
           continue;
         }
         sent(action.body.client_id);
