@@ -23,7 +23,7 @@ def loaded_images(page) -> int:
 def test_a_visitor_pastes_seed_only_runs_is_warned_and_downloads_the_json(page, live_server):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_role("navigation").get_by_role("link", name="Compare").click()
-    expect(page.get_by_role("heading", name="Compare two systems")).to_be_visible()
+    expect(page.get_by_role("heading", name="Compare systems")).to_be_visible()
 
     page.get_by_label("Paste scores (CSV)").fill(example("runs-seeds.csv"))
     page.get_by_role("button", name="Compare", exact=True).click()

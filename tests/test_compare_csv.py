@@ -59,7 +59,27 @@ def test_a_seed_only_system_against_a_search_is_called_unlike():
     scores = parse_scores(text)
 
     assert not scores.seed_only
-    assert scores.notes[-1].startswith("A is one configuration run with several seeds while B")
+    assert scores.only_seed == (True, False)
+    assert scores.notes[-1].startswith("A: one configuration run with several seeds, while B")
+    assert "the verdict names no winner between them" in scores.notes[-1]
+
+
+def test_runs_of_several_systems_with_dev_scores_and_data_sets_are_read():
+    text = "system,score,dev,dataset,seed\n" + "".join(
+        f"{system},0.8{k},0.9{k},{dataset},{k}\n"
+        for system in ("A", "B", "C")
+        for dataset in ("sst2", "mnli")
+        for k in range(3)
+    )
+
+    scores = parse_scores(text)
+
+    assert scores.names == ("A", "B", "C") and scores.many
+    assert scores.configuration == ("seed",)
+    assert scores.dev["B"].tolist() == [0.90, 0.91, 0.92] * 2
+    assert list(scores.datasets) == ["sst2", "mnli"]
+    assert scores.datasets["mnli"]["C"].tolist() == [0.80, 0.81, 0.82]
+    assert "dev, dataset" in scores.layout
 
 
 def test_both_per_example_layouts_pair_the_same_examples():
@@ -103,7 +123,13 @@ def test_tab_separated_scores_pasted_from_a_spreadsheet_are_read():
         ("system,score\nA,0.8\nA,nan\n", "Line 3: score “nan” is not a finite number"),
         ("system,score\n,0.8\n", "Line 2: the system name is empty"),
         ("system,score\nA,0.8\nA,0.9\n", "The file has 1 system \\(A\\)"),
-        ("system,score\nA,1\nA,2\nB,1\nB,2\nC,1\n", "3 systems \\(A, B, C\\)"),
+        ("system,example,score\nA,e,1\nB,e,1\nC,e,1\n", "3 systems \\(A, B, C\\)"),
+        ("system,score\nA,1\nA,2\nB,1\nB,2\nC,1\n", "System C has one run"),
+        ("system,score,dev\nA,1,0.9\nA,2,high\n", "Line 3: the dev score “high” is not a number"),
+        (
+            "system,score,dataset\nA,1,sst2\nA,2,sst2\nB,1,mnli\nB,2,mnli\n",
+            "Data set sst2 has no runs of B",
+        ),
         ("system,score\nA,0.8\nA,0.9\nB,0.7\n", "System B has one run"),
         ("example,A,B\ne1,1,0\ne2,0,1\ne1,1,1\n", "Line 4: example “e1” appears twice \\(first"),
         ("example,A,B\ne1,0.5,oops\n", "Line 2: the score of B “oops” is not a number"),

@@ -15,11 +15,13 @@ from tests.test_lab_claims import li2022_seed_sentence
 pytestmark = pytest.mark.django_db
 
 
-def claim_tested_here(corpus, corpus_dir, setups: list[str], claimed_score: float = 0.953) -> Claim:
+def claim_tested_here(
+    corpus, corpus_dir, setups: list[str], claimed_score: float = 0.953, runs: int = 2
+) -> Claim:
     """A claim whose experiments are run here, one after another, as a lab worker runs them."""
     sentence = li2022_seed_sentence(corpus, corpus_dir)
     claim = actions.create_claim(
-        sentence, setups=setups, claimed_score=claimed_score, seeds=[11], runs=2, device="cpu"
+        sentence, setups=setups, claimed_score=claimed_score, seeds=[11], runs=runs, device="cpu"
     )
     waiting = list(claim.experiments.filter(source__isnull=True).values_list("pk", flat=True))
     while waiting:
@@ -65,7 +67,10 @@ def test_the_report_shows_four_distributions_and_where_the_claim_falls(client, a
     assert [m["bit_identical"] for m in setup["fixed_seed"]["modes"]] == [True, True]
     assert report["comparison"] is None
     assert report["verdict"] == claim.verdict
-    assert claim.verdict.startswith("digits-mlp: the claimed 0.9530 is ")
+    assert claim.verdict.startswith("On the stand-in setup digits-mlp: the claimed 0.9530 is ")
+    assert "test-set bootstrap interval" in claim.verdict and "(trained once)" in claim.verdict
+    assert "training seeds and the luck of picking the best" in setup["findings"][-1]
+    assert distributions["seed_only"]["ci"]["method"] == "Student t"
     assert "seed 11 reran bit for bit without deterministic algorithms on cpu." in claim.verdict
 
 
@@ -74,12 +79,13 @@ def test_a_claim_above_everything_the_setup_reaches_is_said_to_be_out_of_reach(c
 
     (setup,) = claim.report["setups"]
     assert [d["claim_percentile"] for d in setup["distributions"]] == [100.0] * 4
-    assert "is above the best model's 95% interval" in claim.verdict
-    assert "the lab's setup does not reach the claim" in setup["findings"][-1]
+    assert "is above the 95% test-set bootstrap interval" in claim.verdict
+    assert "the stand-in setup's best model does not reach the claim" in setup["findings"][-1]
 
 
 def test_two_setups_get_the_sound_comparison_next_to_the_seed_only_one(corpus, corpus_dir):
-    claim = claim_tested_here(corpus, corpus_dir, ["digits-mlp", "digits-knn-graph"])
+    # Five runs each: the fewest the verdict judges.
+    claim = claim_tested_here(corpus, corpus_dir, ["digits-mlp", "digits-knn-graph"], runs=5)
 
     comparison = claim.report["comparison"]
     best_models = comparison["sound"]["best_models"]
@@ -91,7 +97,13 @@ def test_two_setups_get_the_sound_comparison_next_to_the_seed_only_one(corpus, c
     assert risky["seed_only"] and SEED_ONLY_WARNING in risky["warnings"]
     assert [s["setup"] for s in claim.report["setups"]] == ["digits-mlp", "digits-knn-graph"]
     assert claim.verdict == comparison["verdict"]
-    assert "The risky seed-only comparison says" in claim.verdict
+    assert claim.verdict.startswith("digits-mlp vs digits-knn-graph, on the stand-in setups")
+    assert "The risky seed-only comparison: " in claim.verdict
+    judged = comparison["judged"]
+    assert {v["tests_in_report"] for v in judged.values()} == {3}
+    assert "vary only the seed of one configuration each" in judged["seed_only"]["text"] or (
+        judged["seed_only"]["outcome"] != "better"
+    )
 
 
 def test_the_pdf_has_the_verdict_the_tables_and_the_charts(client, alice, claim):

@@ -8,13 +8,17 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from audit.compare.report import Report
+from audit.compare.report import ManyReport, Report
 from audit.documents import PALETTE, figure
+from audit.stats.verdict import RunsVerdict
 
 COLOURS = PALETTE[:2]
 NAME_LENGTH = 28
 # Fixed jitter, so that the same scores always draw the same chart.
 JITTER_SEED = 0
+# A chart draws at most this many points per system (evenly spaced quantiles beyond): an SVG of
+# every one of 45,000 runs would weigh megabytes and show nothing more.
+MAX_POINTS = 400
 
 
 def distributions_chart(report: Report) -> Figure:
@@ -100,18 +104,37 @@ def expected_max_chart(report: Report) -> Figure | None:
     return fig
 
 
+def many_distributions_chart(report: ManyReport, verdict: RunsVerdict) -> Figure:
+    """Runs of every system on one data set, best mean first."""
+    samples = report.scores.datasets[verdict.dataset] if verdict.dataset else report.scores.samples
+    fig = figure(min(12.0, 2.0 + 1.3 * len(verdict.ranking)), 3.6)
+    ax = fig.add_subplot()
+    _violins(ax, [samples[name] for name in verdict.ranking], _short(verdict.ranking))
+    return fig
+
+
+def _thinned(sample: np.ndarray) -> np.ndarray:
+    """The sample, or MAX_POINTS of its quantiles when it is larger."""
+    if sample.size <= MAX_POINTS:
+        return sample
+    return np.quantile(sample, np.linspace(0, 1, MAX_POINTS))
+
+
 def _violins(ax: Axes, samples: list[np.ndarray], names: list[str]) -> None:
-    parts = ax.violinplot(samples, positions=[0, 1], showextrema=False, widths=0.7)
+    positions = list(range(len(samples)))
+    colours = [PALETTE[i % len(PALETTE)] for i in positions]
+    parts = ax.violinplot(samples, positions=positions, showextrema=False, widths=0.7)
     jitter = np.random.default_rng(JITTER_SEED)
     for position, (body, sample, colour) in enumerate(
-        zip(parts["bodies"], samples, COLOURS, strict=True)
+        zip(parts["bodies"], samples, colours, strict=True)
     ):
         body.set_facecolor(colour)
         body.set_alpha(0.25)
-        spread = jitter.uniform(-0.08, 0.08, sample.size)
-        ax.scatter(position + spread, sample, s=18, color=colour, zorder=3)
+        shown = _thinned(sample)
+        spread = jitter.uniform(-0.08, 0.08, shown.size)
+        ax.scatter(position + spread, shown, s=18, color=colour, zorder=3)
         ax.hlines(sample.mean(), position - 0.25, position + 0.25, color=colour, linewidth=2)
-    ax.set_xticks([0, 1], names)
+    ax.set_xticks(positions, names)
     ax.set_ylabel("Score per run (line: mean)")
     _tidy(ax)
 
@@ -131,6 +154,9 @@ def _ecdfs(ax: Axes, samples: list[np.ndarray], names: list[str], unit: str) -> 
     for sample, name, colour in zip(samples, names, COLOURS, strict=True):
         values = np.sort(sample)
         shares = np.arange(1, values.size + 1) / values.size
+        if values.size > MAX_POINTS:
+            picked = np.linspace(0, values.size - 1, MAX_POINTS).round().astype(np.int64)
+            values, shares = values[picked], shares[picked]
         ax.step(values, shares, where="post", color=colour, linewidth=2, label=name)
     ax.set_xlabel(f"Score {unit}".strip())
     ax.set_ylabel("Share at or below (ECDF)")
@@ -167,5 +193,5 @@ def _tidy(ax: Axes) -> None:
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def _short(names: tuple[str, str]) -> list[str]:
+def _short(names: tuple[str, ...] | list[str]) -> list[str]:
     return [name if len(name) <= NAME_LENGTH else name[: NAME_LENGTH - 1] + "…" for name in names]

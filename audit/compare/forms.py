@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from django import forms
 
-from audit.compare.scores_csv import MAX_BYTES, CsvError, read_upload
+from audit.compare.scores_csv import MAX_BYTES, MAX_ROWS, CsvError, read_upload
 
 
 class ScoresForm(forms.Form):
     scores = forms.CharField(
         required=False,
         strip=False,
+        max_length=MAX_BYTES,
+        error_messages={
+            "max_length": f"The pasted scores are longer than {MAX_BYTES // 2**20} MB of text; "
+            f"this page reads at most that much (and at most {MAX_ROWS:,} rows)."
+        },
         label="Paste scores (CSV)",
         widget=forms.Textarea(
             attrs={"rows": 10, "spellcheck": "false", "placeholder": "system,score,seed,lr"}

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from audit.compare import charts
 from audit.compare.report import (
+    MANY_METHOD,
+    ManyReport,
     Report,
+    expected_max_note,
     expected_max_table,
     method_note,
+    pairs_matrix,
+    ranking_steps,
+    systems_of,
     systems_table,
     tests_table,
 )
 from audit.documents import PdfDocument
 
 
-def report_pdf(report: Report) -> bytes:
+def report_pdf(report: Report | ManyReport) -> bytes:
+    if isinstance(report, ManyReport):
+        return _many_pdf(report)
     first, second = report.names
     scores = report.scores
     document = PdfDocument(
@@ -38,11 +46,29 @@ def report_pdf(report: Report) -> bytes:
     expected_max = charts.expected_max_chart(report)
     if expected_max is not None:
         document.heading("Expected maximum performance")
-        document.paragraph(
-            "The expected best score among n runs drawn at random from these (Dodge et al. "
-            "2019): what a random search with that budget would report."
-        )
+        document.paragraph(expected_max_note(report))
         document.chart(expected_max, width_cm=13)
         document.table(expected_max_table(report))
     document.paragraph(method_note(report), style="subtitle")
+    return document.render()
+
+
+def _many_pdf(report: ManyReport) -> bytes:
+    document = PdfDocument(
+        title=f"{len(report.names)} systems compared",
+        subtitle=f"seedaudit comparison report: {report.scores.layout}",
+    )
+    document.heading("Verdict")
+    document.paragraph(report.verdict)
+    for note in report.scores.notes:
+        document.paragraph(note)
+    for verdict in report.judged:
+        document.heading(verdict.dataset or "Runs")
+        document.chart(charts.many_distributions_chart(report, verdict))
+        document.table(systems_of(report, verdict))
+        document.heading("Every pair (row against column)", level=3)
+        document.table(pairs_matrix(verdict))
+        document.heading("The ranking, step by step", level=3)
+        document.table(ranking_steps(verdict))
+    document.paragraph(MANY_METHOD, style="subtitle")
     return document.render()

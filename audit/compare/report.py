@@ -1,5 +1,6 @@
-"""A comparison report: the figures of `compare_systems` for two systems' scores, and the words
-and tables that the page and the PDF both show, so that they never disagree."""
+"""A comparison report: the figures of `compare_systems` for two systems' scores, or of
+`judge_datasets` for more systems or data sets, and the words and tables that the page and the
+PDF both show, so that they never disagree."""
 
 from __future__ import annotations
 
@@ -7,9 +8,19 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from audit.compare.scores_csv import Scores
 from audit.stats import Comparison, compare_systems
-from audit.stats.compare import ASO_THRESHOLD
+from audit.stats.classical import mean_interval
+from audit.stats.verdict import (
+    ALPHA,
+    ASO_THRESHOLD,
+    BETTER,
+    MIN_RUNS,
+    RunsVerdict,
+    judge_datasets,
+)
 
 # Fixed, so that the same scores always give the same report, and its JSON and PDF the figures
 # the page showed.
@@ -38,19 +49,130 @@ class Report:
         return f"{self.comparison.confidence:.0%}"
 
 
-def build_report(scores: Scores) -> Report:
+MANY_METHOD = (
+    f"Every pair of systems on each data set is tested with the exact Mann-Whitney test, its "
+    f"p-values Holm-adjusted over all pairs of all data sets, and with Almost Stochastic Order at "
+    f"a confidence shared among all ordered pairs (Bonferroni, as deepsig's multi_aso). A pair "
+    f"is judged only with at least {MIN_RUNS} runs of each system, and a system is called "
+    f"better only where both tests agree (p < {ALPHA}, ε_min < {ASO_THRESHOLD}). Intervals of "
+    f"means are Student t intervals. ASO uses {ASO_BOOTSTRAP:,} bootstrap samples from seed "
+    f"{REPORT_SEED}: the same scores always give the same report."
+)
+
+
+@dataclass(frozen=True, eq=False)
+class ManyReport:
+    """Runs of more than two systems, or on several data sets: every pair, per data set."""
+
+    scores: Scores
+    judged: list[RunsVerdict]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.scores.names
+
+    @property
+    def verdict(self) -> str:
+        return " ".join(verdict.text for verdict in self.judged)
+
+
+def build_report(scores: Scores) -> Report | ManyReport:
+    if scores.many:
+        datasets = scores.datasets or {None: scores.samples}
+        judged = judge_datasets(
+            datasets,
+            seed_only=dict(zip(scores.names, scores.only_seed, strict=True)),
+            n_bootstrap=ASO_BOOTSTRAP,
+            seed=REPORT_SEED,
+        )
+        return ManyReport(scores, judged)
     comparison = compare_systems(
         scores.a,
         scores.b,
         unit=scores.unit,
-        seed_only=scores.seed_only,
+        seed_only=tuple(scores.only_seed) if scores.only_seed else False,
         statistic=scores.statistic,
         names=scores.names,
         n_resamples=RESAMPLES,
         n_bootstrap=ASO_BOOTSTRAP,
         seed=REPORT_SEED,
+        dev=None if scores.dev is None else tuple(scores.dev[name] for name in scores.names),
     )
     return Report(scores, comparison)
+
+
+def systems_of(report: ManyReport, verdict: RunsVerdict) -> list[list[str]]:
+    """One row per system on one data set: runs, mean with its Student t interval, spread."""
+    samples = report.scores.datasets[verdict.dataset] if verdict.dataset else report.scores.samples
+    rows = [["System", "Runs", "Mean", "95% CI (Student t)", "SD", "Min", "Max"]]
+    for name in verdict.ranking:
+        scores = samples[name]
+        ci = mean_interval(scores)
+        rows.append(
+            [
+                name,
+                f"{scores.size:,}",
+                number(ci.estimate),
+                interval(ci.low, ci.high),
+                number(float(scores.std(ddof=1))),
+                number(float(scores.min())),
+                number(float(scores.max())),
+            ]
+        )
+    return rows
+
+
+def pairs_matrix(verdict: RunsVerdict) -> list[list[str]]:
+    """Row system against column system: better, worse or why not judged, with Holm's p."""
+    names = verdict.ranking
+    cells = {}
+    for judged in verdict.verdicts:
+        for row, column in ((judged.first, judged.second), (judged.second, judged.first)):
+            if judged.outcome == BETTER:
+                word = "better" if judged.winner == row else "worse"
+            else:
+                word = judged.outcome
+            if judged.adjusted_p is not None:
+                word += f" (p = {judged.adjusted_p:.2g})"
+            cells[(row, column)] = word
+    rows = [["", *names]]
+    for row in names:
+        rows.append([row, *("—" if row == column else cells[(row, column)] for column in names)])
+    return rows
+
+
+def ranking_steps(verdict: RunsVerdict) -> list[list[str]]:
+    """Each step of the ranking by mean and how sure it is."""
+    rows = [["Step", "Holm-adjusted p (Mann-Whitney)", "ASO ε_min", "Reading"]]
+    for step in verdict.steps:
+        rows.append(
+            [
+                f"{step.above} over {step.below}",
+                "—" if step.adjusted_p is None else f"{step.adjusted_p:.2g}",
+                "undefined" if step.epsilon_min is None else f"{step.epsilon_min:.2g}",
+                f"{step.above} is better" if step.outcome == BETTER else step.outcome,
+            ]
+        )
+    return rows
+
+
+def many_dict(report: ManyReport) -> dict[str, Any]:
+    scores = report.scores
+    return {
+        "input": {
+            "layout": scores.layout,
+            "unit": scores.unit,
+            "systems": list(scores.names),
+            "datasets": None if scores.datasets is None else list(scores.datasets),
+            "scores": {name: values.tolist() for name, values in scores.samples.items()},
+            "configuration_columns": list(scores.configuration),
+            "seed_only": dict(zip(scores.names, scores.only_seed, strict=True)),
+            "notes": scores.notes,
+        },
+        "seed": REPORT_SEED,
+        "verdict": report.verdict,
+        "comparisons": [verdict.to_dict() for verdict in report.judged],
+    }
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -79,9 +201,23 @@ def method_note(report: Report) -> str:
     resampled = f"Bootstrap intervals and tests use {RESAMPLES:,} resamples"
     if report.comparison.unit == "run":
         resampled += f" (ASO {ASO_BOOTSTRAP:,})"
+    if report.comparison.unit == "run":
+        intervals = (
+            "Intervals of a mean over runs are Student t intervals (a bootstrap interval of a "
+            "mean over 3 runs covers about 73%, not 95%); that of the difference is Welch's. "
+            f"The verdict needs at least {MIN_RUNS} runs per system, and names a winner only "
+            f"when the exact Mann-Whitney test (p < {ALPHA}) and ASO (ε_min < {ASO_THRESHOLD}, "
+            "at a confidence corrected for both directions) agree."
+        )
+    else:
+        intervals = (
+            "Intervals are BCa bootstrap intervals (Efron 1987). The verdict names a winner "
+            f"only when the permutation test (p < {ALPHA}) and the paired bootstrap interval "
+            "agree."
+        )
     return (
         f"{resampled}, drawn from seed {REPORT_SEED}: the same scores always give the same "
-        "report. Intervals are BCa bootstrap intervals (Efron 1987)."
+        f"report. {intervals}"
     )
 
 
@@ -111,7 +247,7 @@ def systems_table(report: Report) -> list[list[str]]:
         "System",
         items,
         report.statistic_label,
-        f"{report.confidence_label} CI (BCa bootstrap)",
+        f"{report.confidence_label} CI ({comparison.systems[0].interval_method})",
     ]
     spread = comparison.statistic == "mean"
     if spread:
@@ -134,20 +270,28 @@ def tests_table(report: Report) -> list[list[str]]:
     level = report.confidence_label
     rows = [["Test", "Result", "Reading"]]
     if comparison.unit == "run":
-        for winner, loser, result in (
+        aso_rows = (
             (first, second, comparison.aso),
             (second, first, comparison.aso_reverse),
-        ):
-            reading = (
-                f"{winner} is almost stochastically better"
-                if result.epsilon_min < ASO_THRESHOLD
-                else f"no evidence that {winner} is better"
-            )
+        )
+        for winner, loser, result in aso_rows:
+            if result is None:
+                continue
+            if result.sigma == 0:
+                shown, reading = "ε_min undefined (σ = 0)", "no spread over resamples: no reading"
+            else:
+                shown = f"ε_min = {number(result.epsilon_min)}"
+                reading = (
+                    f"{winner} is almost stochastically better"
+                    if result.epsilon_min < ASO_THRESHOLD
+                    else f"no evidence that {winner} is better"
+                ) + f" (ε_min below {ASO_THRESHOLD} counts)"
             rows.append(
                 [
-                    f"Almost Stochastic Order, {winner} over {loser}",
-                    f"ε_min = {number(result.epsilon_min)}",
-                    f"{reading} (ε_min below {ASO_THRESHOLD} counts)",
+                    f"Almost Stochastic Order, {winner} over {loser} "
+                    f"({result.confidence:.4g} confidence)",
+                    shown,
+                    reading,
                 ]
             )
         welch = comparison.welch
@@ -156,17 +300,18 @@ def tests_table(report: Report) -> list[list[str]]:
                 "Welch's t-test",
                 f"difference {number(welch.difference)}, {level} CI "
                 f"{interval(welch.low, welch.high)}, {p_value(welch.p_value)}",
-                _significance(welch.p_value, "the means"),
+                _significance(welch.p_value, "the means") + "; for reference, not the verdict",
             ]
         )
         rank = comparison.mann_whitney
-        rows.append(
-            [
-                "Mann-Whitney U",
-                f"U = {number(rank.statistic)}, {p_value(rank.p_value)}",
-                _significance(rank.p_value, "the distributions"),
-            ]
-        )
+        if rank is not None:
+            rows.append(
+                [
+                    f"Mann-Whitney U ({rank.method})",
+                    f"U = {number(rank.statistic)}, {p_value(rank.p_value)}",
+                    _significance(rank.p_value, "the distributions"),
+                ]
+            )
         size = comparison.effect_size
         rows.append(
             [
@@ -210,7 +355,7 @@ def tests_table(report: Report) -> list[list[str]]:
 
 
 def _significance(p: float, what: str) -> str:
-    return f"{what} differ (p < 0.05)" if p < 0.05 else f"no clear difference between {what}"
+    return f"{what} differ (p < {ALPHA})" if p < ALPHA else f"no clear difference between {what}"
 
 
 def expected_max_table(report: Report) -> list[list[str]]:
@@ -219,16 +364,30 @@ def expected_max_table(report: Report) -> list[list[str]]:
     curves = report.comparison.expected_max
     if curves is None:
         return []
-    longest = max(curve.budgets.size for curve in curves)
+    longest = max(int(curve.budgets[-1]) for curve in curves)
     budgets = [budget for budget in BUDGETS if budget < longest] + [longest]
     rows = [["Trials", *report.names]]
     for budget in budgets:
-        row = [str(budget)]
+        row = [f"{budget:,}"]
         for curve in curves:
-            if budget <= curve.budgets.size:
-                at = budget - 1
+            at = np.searchsorted(curve.budgets, budget)
+            if at < curve.budgets.size and curve.budgets[at] == budget:
                 row.append(f"{number(curve.mean[at])} ± {number(curve.std[at])}")
             else:
                 row.append("—")
         rows.append(row)
     return rows
+
+
+def expected_max_note(report: Report) -> str:
+    if report.scores.dev is not None:
+        return (
+            "The expected test score of the run that a random search of n trials would pick on "
+            "its dev score (Dodge et al. 2019), ± one standard deviation."
+        )
+    return (
+        "Best of n on the uploaded scores (optimistic): the expected best of n runs drawn from "
+        "these, ± one standard deviation. If these are test scores, picking the best on them is "
+        "what Bethard (2022) warns against; add a dev column and the best run is picked on dev "
+        "and reported on test, as Dodge et al. (2019) do."
+    )

@@ -2,10 +2,12 @@
 
 Three layouts, told apart by their header row (column names are matched without regard to case):
 
-- per-run scores, `system,score[,seed,lr,...]`: one row per training run. Every other column is
-  a configuration column: the seed (a column named `seed` or `random_seed`) and the
-  hyperparameters. Runs of a system whose configuration columns, the seed aside, never change
-  vary only the random seed, and the report says so and warns (Bethard 2022).
+- per-run scores, `system,score[,dev][,dataset][,seed,lr,...]`: one row per training run, of two
+  or more systems. `dev` is the run's dev score (expected maximum then selects on it, as Dodge
+  et al. do); `dataset` names the data set a run was scored on, and each data set is compared
+  separately. Every other column is a configuration column: the seed (a column named `seed` or
+  `random_seed`) and the hyperparameters. Runs of a system whose configuration columns, the
+  seed aside, never change vary only the random seed, and the report says so (Bethard 2022).
 - per-example scores, `example,<system A>,<system B>`: one row per test example, one column
   per system, both scored on the same examples.
 - per-example scores, `system,example,score`: one row per system and example.
@@ -46,19 +48,41 @@ class CsvError(ValueError):
 
 @dataclass(frozen=True, eq=False)
 class Scores:
-    """Two systems' scores as read from a CSV, with what the file says about them."""
+    """Systems' scores as read from a CSV, with what the file says about them."""
 
     unit: str  # "run" or "example"
     layout: str  # how the file was laid out, in words
-    names: tuple[str, str]
-    a: np.ndarray
-    b: np.ndarray
+    names: tuple[str, ...]
+    # Each system's scores, in the order the file names them (over all data sets).
+    samples: dict[str, np.ndarray]
     statistic: str  # "mean" or "accuracy"
     # Per-run scores: the configuration columns, and those that change within each system.
     configuration: tuple[str, ...] = ()
-    varied: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
-    seed_only: bool = False
+    varied: tuple[tuple[str, ...], ...] = ()
+    # Whether each system's runs vary only the seed (all False when the file cannot tell).
+    only_seed: tuple[bool, ...] = ()
     notes: list[str] = field(default_factory=list)
+    # Each run's dev score, per system, when the file has a `dev` column.
+    dev: dict[str, np.ndarray] | None = None
+    # Per data set, each system's scores, when the file has a `dataset` column.
+    datasets: dict[str, dict[str, np.ndarray]] | None = None
+
+    @property
+    def a(self) -> np.ndarray:
+        return self.samples[self.names[0]]
+
+    @property
+    def b(self) -> np.ndarray:
+        return self.samples[self.names[1]]
+
+    @property
+    def seed_only(self) -> bool:
+        return bool(self.only_seed) and all(self.only_seed)
+
+    @property
+    def many(self) -> bool:
+        """More than two systems, or several data sets: all pairs, a matrix and a ranking."""
+        return len(self.names) > 2 or self.datasets is not None
 
 
 def read_upload(data: bytes) -> str:
@@ -148,22 +172,35 @@ def _two_systems(names: list[str], what: str) -> tuple[str, str]:
         listed = ", ".join(names)
         raise CsvError(
             f"The file has {len(names)} system{'s' * (len(names) != 1)} ({listed}); "
-            f"a comparison needs exactly two: keep the {what} of two systems."
+            f"a comparison of {what} needs exactly two: keep the {what} of two systems."
         )
     return names[0], names[1]
 
 
 def _runs(columns: list[str], lowered: list[str], body: list[tuple[int, list[str]]]) -> Scores:
     system_at, score_at = lowered.index("system"), lowered.index("score")
-    configuration = [i for i in range(len(columns)) if i not in (system_at, score_at)]
-    by_system: dict[str, list[tuple[float, tuple[str, ...]]]] = {}
+    dev_at = lowered.index("dev") if "dev" in lowered else None
+    dataset_at = lowered.index("dataset") if "dataset" in lowered else None
+    special = (system_at, score_at, dev_at, dataset_at)
+    configuration = [i for i in range(len(columns)) if i not in special]
+    by_system: dict[str, list[tuple[float, float, str, tuple[str, ...]]]] = {}
     for line, values in body:
         name = values[system_at]
         if not name:
             raise CsvError(f"Line {line}: the system name is empty.")
+        dataset = "" if dataset_at is None else values[dataset_at]
+        if dataset_at is not None and not dataset:
+            raise CsvError(f"Line {line}: the data set name is empty.")
+        dev = math.nan if dev_at is None else _number(values[dev_at], line, "the dev score")
         setting = tuple(values[i] for i in configuration)
-        by_system.setdefault(name, []).append((_number(values[score_at], line, "score"), setting))
-    names = _two_systems(list(by_system), "runs")
+        score = _number(values[score_at], line, "score")
+        by_system.setdefault(name, []).append((score, dev, dataset, setting))
+    names = tuple(by_system)
+    if len(names) < 2:
+        listed = ", ".join(names)
+        raise CsvError(
+            f"The file has {len(names)} system ({listed}); a comparison needs at least two."
+        )
     for name in names:
         if len(by_system[name]) < 2:
             raise CsvError(f"System {name} has one run; the comparison needs at least 2 each.")
@@ -172,31 +209,61 @@ def _runs(columns: list[str], lowered: list[str], body: list[tuple[int, list[str
         tuple(
             columns[i]
             for k, i in enumerate(configuration)
-            if len({setting[k] for _, setting in by_system[name]}) > 1
+            if len({setting[k] for *_, setting in by_system[name]}) > 1
         )
         for name in names
     )
-    only_seed = [set(changed) <= {seed_name} for changed in varied]
+    only_seed = tuple(bool(configuration) and set(changed) <= {seed_name} for changed in varied)
     notes = _run_notes(names, varied, only_seed, bool(configuration), seed_name)
-    scores = [np.array([score for score, _ in by_system[name]]) for name in names]
+    samples = {name: np.array([run[0] for run in by_system[name]]) for name in names}
+    extras = []
+    if dev_at is not None:
+        extras.append("dev")
+    if dataset_at is not None:
+        extras.append("dataset")
     return Scores(
         unit="run",
-        layout="per-run scores (system, score and configuration columns)",
+        layout="per-run scores (system, score"
+        + "".join(f", {extra}" for extra in extras)
+        + " and configuration columns)",
         names=names,
-        a=scores[0],
-        b=scores[1],
+        samples=samples,
         statistic="mean",
         configuration=tuple(columns[i] for i in configuration),
         varied=varied,
-        seed_only=bool(configuration) and all(only_seed),
+        only_seed=only_seed,
         notes=notes,
+        dev=None
+        if dev_at is None
+        else {name: np.array([run[1] for run in by_system[name]]) for name in names},
+        datasets=None if dataset_at is None else _by_dataset(by_system),
     )
 
 
+def _by_dataset(
+    by_system: dict[str, list[tuple[float, float, str, tuple[str, ...]]]],
+) -> dict[str, dict[str, np.ndarray]]:
+    grouped: dict[str, dict[str, list[float]]] = {}
+    for name, runs in by_system.items():
+        for score, _, dataset, _ in runs:
+            grouped.setdefault(dataset, {}).setdefault(name, []).append(score)
+    for dataset, systems in grouped.items():
+        missing = [name for name in by_system if name not in systems]
+        if missing:
+            raise CsvError(
+                f"Data set {dataset} has no runs of {', '.join(missing)}; every system needs "
+                "runs on every data set."
+            )
+    return {
+        dataset: {name: np.array(systems[name]) for name in by_system}
+        for dataset, systems in grouped.items()
+    }
+
+
 def _run_notes(
-    names: tuple[str, str],
-    varied: tuple[tuple[str, ...], tuple[str, ...]],
-    only_seed: list[bool],
+    names: tuple[str, ...],
+    varied: tuple[tuple[str, ...], ...],
+    only_seed: tuple[bool, ...],
     has_configuration: bool,
     seed_name: str | None,
 ) -> list[str]:
@@ -218,11 +285,13 @@ def _run_notes(
             notes.append(f"The runs of {name} vary only the {seed_name}.")
         else:
             notes.append(f"The runs of {name} vary {', '.join(changed)}.")
-    if only_seed[0] != only_seed[1]:
-        fixed, family = names if only_seed[0] else names[::-1]
+    if len(set(only_seed)) > 1:
+        fixed = [name for name, seed_only in zip(names, only_seed, strict=True) if seed_only]
+        family = [name for name, seed_only in zip(names, only_seed, strict=True) if not seed_only]
         notes.append(
-            f"{fixed} is one configuration run with several seeds while {family} is a family of "
-            "configurations: the comparison is not like with like. Give both systems runs over "
+            f"{', '.join(fixed)}: one configuration run with several seeds, while "
+            f"{', '.join(family)}: a family of configurations. Those pairs are not like with "
+            "like, and the verdict names no winner between them. Give every system runs over "
             "the same kind of search."
         )
     return notes
@@ -280,7 +349,6 @@ def _examples(names: tuple[str, str], a: list[float], b: list[float], layout: st
         unit="example",
         layout=layout,
         names=names,
-        a=first,
-        b=second,
+        samples={names[0]: first, names[1]: second},
         statistic="accuracy" if correctness else "mean",
     )

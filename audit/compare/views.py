@@ -7,16 +7,24 @@ import base64
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
+from matplotlib.figure import Figure
 
 from audit.compare import charts
 from audit.compare.forms import ScoresForm
 from audit.compare.pdf import report_pdf
 from audit.compare.report import (
+    MANY_METHOD,
+    ManyReport,
     Report,
     build_report,
+    expected_max_note,
     expected_max_table,
+    many_dict,
     method_note,
+    pairs_matrix,
+    ranking_steps,
     report_dict,
+    systems_of,
     systems_table,
     tests_table,
 )
@@ -24,29 +32,52 @@ from audit.compare.scores_csv import CsvError, parse_scores
 from audit.documents import render_figure
 from audit.rate_limits import rate_limited
 from audit.stats import StatsInputError
+from audit.stats.compare import MIN_EXAMPLES
+from audit.stats.verdict import MIN_RUNS
 
 TEMPLATE = "audit/compare.html"
+
+
+def _page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    """The page, with the rules its text quotes."""
+    rules = {"min_runs": MIN_RUNS, "min_examples": MIN_EXAMPLES, "many_method": MANY_METHOD}
+    return render(request, TEMPLATE, rules | context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @rate_limited("compare", "SEEDAUDIT_COMPARE_RATE")
 def compare(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return render(request, TEMPLATE, {"form": ScoresForm()})
+        return _page(request, {"form": ScoresForm()})
     form, report = _read(request)
     if report is None:
-        return render(request, TEMPLATE, {"form": form}, status=400)
+        return _page(request, {"form": form}, status=400)
     context = {
         "form": ScoresForm(initial={"scores": form.cleaned_data["text"]}),
         "text": form.cleaned_data["text"],
         "report": report,
+    }
+    if isinstance(report, ManyReport):
+        context["datasets"] = [
+            {
+                "verdict": verdict,
+                "systems": systems_of(report, verdict),
+                "matrix": pairs_matrix(verdict),
+                "steps": ranking_steps(verdict),
+                "chart": _svg(charts.many_distributions_chart(report, verdict)),
+            }
+            for verdict in report.judged
+        ]
+        return _page(request, context)
+    context |= {
         "systems": systems_table(report),
         "tests": tests_table(report),
         "expected_max": expected_max_table(report),
+        "expected_max_note": expected_max_note(report),
         "method_note": method_note(report),
         "charts": _charts(report),
     }
-    return render(request, TEMPLATE, context)
+    return _page(request, context)
 
 
 @require_POST
@@ -55,7 +86,8 @@ def compare_json(request: HttpRequest) -> HttpResponse:
     form, report = _read(request)
     if report is None:
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    response = JsonResponse(report_dict(report), json_dumps_params={"indent": 2})
+    figures = many_dict(report) if isinstance(report, ManyReport) else report_dict(report)
+    response = JsonResponse(figures, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="comparison.json"'
     return response
 
@@ -65,13 +97,13 @@ def compare_json(request: HttpRequest) -> HttpResponse:
 def compare_pdf(request: HttpRequest) -> HttpResponse:
     form, report = _read(request)
     if report is None:
-        return render(request, TEMPLATE, {"form": form}, status=400)
+        return _page(request, {"form": form}, status=400)
     response = HttpResponse(report_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="comparison.pdf"'
     return response
 
 
-def _read(request: HttpRequest) -> tuple[ScoresForm, Report | None]:
+def _read(request: HttpRequest) -> tuple[ScoresForm, Report | ManyReport | None]:
     """The form, and the report when its scores can be read and compared."""
     form = ScoresForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -90,8 +122,8 @@ def _charts(report: Report) -> dict[str, str]:
         "intervals": charts.intervals_chart(report),
         "expected_max": charts.expected_max_chart(report),
     }
-    return {
-        name: "data:image/svg+xml;base64," + base64.b64encode(render_figure(fig, "svg")).decode()
-        for name, fig in figures.items()
-        if fig is not None
-    }
+    return {name: _svg(fig) for name, fig in figures.items() if fig is not None}
+
+
+def _svg(fig: Figure) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(render_figure(fig, "svg")).decode()

@@ -14,7 +14,8 @@ import numpy as np
 
 from audit.lab.models import Experiment
 from audit.lab.setups.base import Setup
-from audit.stats import BootstrapCI, ExpectedMax, bootstrap_ci, expected_max
+from audit.stats import ExpectedMax, expected_max
+from audit.stats.classical import MeanInterval, mean_interval
 from audit.stats.results import Result
 
 CONFIDENCE = 0.95
@@ -78,7 +79,8 @@ class Family(Result):
     lowest: float
     median: float
     highest: float
-    ci: BootstrapCI
+    # Student t: a bootstrap interval of a mean over a few runs covers far less than 95%.
+    ci: MeanInterval
     best: BestRun
     # Expected best dev score of a search with 1..runs of these configurations (Dodge et al.).
     expected_max_dev: ExpectedMax
@@ -130,7 +132,7 @@ def best_on_dev(runs: Sequence[RunRecord]) -> BestRun:
     return BestRun(best.index, best.seed, best.config, best.dev_metric, best.test_metric)
 
 
-def family(runs: Sequence[RunRecord], seed: int) -> Family:
+def family(runs: Sequence[RunRecord]) -> Family:
     scores = run_scores(runs)
     return Family(
         runs=len(runs),
@@ -139,7 +141,7 @@ def family(runs: Sequence[RunRecord], seed: int) -> Family:
         lowest=float(scores.min()),
         median=float(np.median(scores)),
         highest=float(scores.max()),
-        ci=bootstrap_ci(scores, "mean", confidence=CONFIDENCE, method="bca", seed=seed),
+        ci=mean_interval(scores, CONFIDENCE),
         best=best_on_dev(runs),
         expected_max_dev=expected_max([run.dev_metric for run in runs]),
     )
@@ -179,4 +181,4 @@ def summarize(kind: str, setup: Setup, runs: Sequence[RunRecord], seed: int) -> 
         return fixed_seed(runs).to_dict()
     if kind == Kind.BOOTSTRAP_BEST:
         return bootstrapped_best(setup, runs, seed).to_dict()
-    return family(runs, seed).to_dict()
+    return family(runs).to_dict()

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from audit.stats.aso import ASOResult, aso
+from audit.stats.aso import ASOResult
 from audit.stats.bootstrap import PairedBootstrap, bootstrap_ci, paired_bootstrap
 from audit.stats.classical import (
     ClassicalTest,
     WelchTest,
-    mann_whitney,
+    mean_interval,
     welch_t,
     wilcoxon_signed_rank,
 )
@@ -30,18 +30,25 @@ from audit.stats.expected_max import ExpectedMax, expected_max
 from audit.stats.inputs import StatsInputError, choice
 from audit.stats.permutation import PermutationTest, permutation_test
 from audit.stats.results import Result
+from audit.stats.verdict import (
+    PairVerdict,
+    RunPair,
+    example_pair,
+    judge,
+    judge_runs,
+)
 
 if TYPE_CHECKING:
     from audit.stats.resampling import Device
 
 Unit = Literal["run", "example"]
 UNITS = ("run", "example")
-# Fewer runs than this per system leave the distribution tests with little to go on.
-FEW_RUNS = 5
-# Dror et al. (2019) read ε_min < 0.5 as "A is better". On two samples from one distribution
-# that fires, in one direction or the other, for about a third of the data sets (measured here:
-# 300 pairs each of 5 to 50 normal scores); below 0.2 fires for 5-10%, so the verdict uses 0.2.
-ASO_THRESHOLD = 0.2
+# Expected maximum is worked out at every budget up to this, and at log-spaced ones beyond.
+EVERY_BUDGET_UP_TO = 100
+LOG_BUDGETS = 60
+# The paired bootstrap interval of two models' accuracy difference covers 0.95 from here (see
+# `audit.stats.calibration`); with 30 examples about 0.87.
+MIN_EXAMPLES = 100
 
 SEED_ONLY_WARNING = (
     "Only the random seed varied between these runs, so each system is one configuration and "
@@ -53,8 +60,9 @@ SEED_ONLY_WARNING = (
 
 @dataclass(frozen=True)
 class SystemSummary(Result):
-    """One system's scores: the statistic with its BCa bootstrap interval, and their spread
-    (None for label pairs, which have no spread)."""
+    """One system's scores: the statistic with its interval (Student t for a mean over runs,
+    BCa bootstrap over examples: `interval_method`), and their spread (None for label pairs,
+    which have no spread)."""
 
     name: str
     n: int
@@ -62,6 +70,7 @@ class SystemSummary(Result):
     estimate: float
     low: float
     high: float
+    interval_method: str
     std: float | None
     minimum: float | None
     median: float | None
@@ -80,8 +89,11 @@ class Comparison(Result):
     # statistic(first) - statistic(second)
     difference: float
     verdict: str
+    # The verdict's rules applied (`audit.stats.verdict`): outcome, winner, adjusted p-value.
+    judgement: PairVerdict
     warnings: list[str] = field(default_factory=list)
     # per-run scores
+    tests: RunPair | None = None
     aso: ASOResult | None = None
     aso_reverse: ASOResult | None = None
     welch: WelchTest | None = None
@@ -99,7 +111,7 @@ def compare_systems(
     b: Any,
     *,
     unit: Unit,
-    seed_only: bool = False,
+    seed_only: bool | tuple[bool, bool] = False,
     statistic: str = "mean",
     names: tuple[str, str] = ("A", "B"),
     confidence: float = 0.95,
@@ -107,13 +119,17 @@ def compare_systems(
     n_bootstrap: int = 1000,
     seed: int | None = None,
     device: Device = "cpu",
+    dev: tuple[Any, Any] | None = None,
 ) -> Comparison:
     """Compare system `a` with system `b` (named `names`).
 
     `unit="run"`: `a` and `b` are per-run scores (any lengths); `seed_only` says whether only the
-    random seed varied between runs, which the verdict and warnings then say. `unit="example"`:
+    random seed varied between runs (of both systems, or of each), which the verdict and
+    warnings then say. `unit="example"`:
     per-example scores of the same test examples, with `statistic` "mean", "accuracy" (0/1
-    correctness) or "macro_f1" ((gold, predicted) pairs). `n_bootstrap` is ASO's.
+    correctness) or "macro_f1" ((gold, predicted) pairs). `n_bootstrap` is ASO's. `dev`, each
+    run's dev score, makes expected maximum select on dev and report test (Dodge et al. 2019);
+    without it, expected maximum is the best of n on the scores given.
     """
     choice(unit, UNITS, "unit")
     # One independent seed per resampling function, all fixed by `seed`.
@@ -122,7 +138,7 @@ def compare_systems(
     if unit == "run":
         if statistic != "mean":
             raise StatsInputError("per-run scores are compared by their mean")
-        return _compare_runs(a, b, seed_only, names, n_resamples, n_bootstrap, seeds, options)
+        return _compare_runs(a, b, seed_only, names, dev, n_bootstrap, seeds, options)
     if seed_only:
         raise StatsInputError("seed_only describes per-run scores, not per-example ones")
     choice(statistic, PAIRED_STATISTICS, "statistic")
@@ -132,52 +148,51 @@ def compare_systems(
 def _compare_runs(
     a: Any,
     b: Any,
-    seed_only: bool,
+    seed_only: bool | tuple[bool, bool],
     names: tuple[str, str],
-    n_resamples: int,
+    dev: tuple[Any, Any] | None,
     n_bootstrap: int,
     seeds: list[int],
     options: dict[str, Any],
 ) -> Comparison:
+    confidence = options["confidence"]
     systems = (
-        _summary(names[0], a, "mean", n_resamples, seeds[0], options),
-        _summary(names[1], b, "mean", n_resamples, seeds[1], options),
+        _run_summary(names[0], a, confidence),
+        _run_summary(names[1], b, confidence),
     )
-    forward = aso(a, b, n_bootstrap=n_bootstrap, seed=seeds[2], **options)
-    reverse = aso(b, a, n_bootstrap=n_bootstrap, seed=seeds[3], **options)
-    runs = f"{systems[0].n} runs of {names[0]} with {systems[1].n} runs of {names[1]}"
-    if seed_only:
+    each = (seed_only, seed_only) if isinstance(seed_only, bool) else tuple(seed_only)
+    judged = judge_runs(
+        {names[0]: a, names[1]: b},
+        seed_only=dict(zip(names, each, strict=True)),
+        confidence=confidence,
+        n_bootstrap=n_bootstrap,
+        seed=seeds[2],
+    )
+    pair, judgement = judged.pairs[0], judged.verdicts[0]
+    runs = f"{systems[0].n:,} runs of {names[0]} with {systems[1].n:,} runs of {names[1]}"
+    if all(each):
         runs += " that vary only the random seed"
-    if forward.epsilon_min < ASO_THRESHOLD:
-        finding = f"{names[0]} is almost stochastically better (ε_min = {forward.epsilon_min:.3g})"
-    elif reverse.epsilon_min < ASO_THRESHOLD:
-        finding = f"{names[1]} is almost stochastically better (ε_min = {reverse.epsilon_min:.3g})"
-    else:
-        finding = (
-            f"neither is almost stochastically better (ε_min = {forward.epsilon_min:.3g} for "
-            f"{names[0]} over {names[1]}, {reverse.epsilon_min:.3g} the other way)"
-        )
-    warnings = [SEED_ONLY_WARNING] if seed_only else []
-    if min(systems[0].n, systems[1].n) < FEW_RUNS:
-        warnings.append(
-            f"Fewer than {FEW_RUNS} runs per system: the tests have little power and ASO's "
-            "bootstrap little to resample."
-        )
+    warnings = [SEED_ONLY_WARNING] if all(each) else []
     return Comparison(
         unit="run",
-        seed_only=seed_only,
+        seed_only=all(each),
         statistic="mean",
-        confidence=options["confidence"],
+        confidence=confidence,
         systems=systems,
         difference=systems[0].estimate - systems[1].estimate,
-        verdict=f"Compared {runs}: {finding}.",
+        verdict=f"Compared {runs}: {judgement.text}.",
+        judgement=judgement,
         warnings=warnings,
-        aso=forward,
-        aso_reverse=reverse,
-        welch=welch_t(a, b, confidence=options["confidence"]),
-        mann_whitney=mann_whitney(a, b),
+        tests=pair,
+        aso=pair.aso,
+        aso_reverse=pair.aso_reverse,
+        welch=welch_t(a, b, confidence=confidence),
+        mann_whitney=pair.rank,
         effect_size=effect_size(a, b),
-        expected_max=(expected_max(a), expected_max(b)),
+        expected_max=(
+            expected_max(a, expectation_budgets(len(a)), select_by=None if dev is None else dev[0]),
+            expected_max(b, expectation_budgets(len(b)), select_by=None if dev is None else dev[1]),
+        ),
     )
 
 
@@ -194,22 +209,19 @@ def _compare_examples(
         _summary(names[0], a, statistic, n_resamples, seeds[0], options),
         _summary(names[1], b, statistic, n_resamples, seeds[1], options),
     )
+    if systems[0].n < MIN_EXAMPLES:
+        raise StatsInputError(
+            f"There are {systems[0].n} examples; comparing two models example by example needs "
+            f"at least {MIN_EXAMPLES}: with fewer, a 95% bootstrap interval of their difference "
+            "covers far less than 95%. Compare per-run scores instead, or score more examples."
+        )
     bootstrap = paired_bootstrap(
         a, b, statistic, n_resamples, method="bca", seed=seeds[4], **options
     )
     permutation = permutation_test(
         a, b, statistic, n_resamples, seed=seeds[5], device=options["device"]
     )
-    interval = f"{options['confidence']:.0%} CI [{bootstrap.low:.4g}, {bootstrap.high:.4g}]"
-    if bootstrap.low > 0 or bootstrap.high < 0:
-        better, worse = names if bootstrap.difference > 0 else names[::-1]
-        finding = (
-            f"{better} is better than {worse} by {abs(bootstrap.difference):.4g} ({interval}, "
-            f"paired bootstrap {_p(bootstrap.p_value, n_resamples)}, permutation "
-            f"{_p(permutation.p_value, n_resamples)})"
-        )
-    else:
-        finding = f"no clear difference ({bootstrap.difference:.4g}, {interval} includes 0)"
+    (judgement,) = judge([example_pair(*names, bootstrap, permutation)])
     return Comparison(
         unit="example",
         seed_only=False,
@@ -219,17 +231,38 @@ def _compare_examples(
         difference=bootstrap.difference,
         verdict=(
             f"Compared {names[0]} with {names[1]} by {statistic} on the same "
-            f"{bootstrap.n} test examples: {finding}."
+            f"{bootstrap.n} test examples: {judgement.text}."
         ),
+        judgement=judgement,
         paired_bootstrap=bootstrap,
         permutation=permutation,
         wilcoxon=wilcoxon_signed_rank(a, b) if statistic == "mean" else None,
     )
 
 
-def _p(p_value: float, n_resamples: int) -> str:
-    """A resampled p-value as words: one that no resample reached is below 1 / resamples."""
-    return f"p < {1 / n_resamples:.2g}" if p_value == 0 else f"p = {p_value:.3g}"
+def expectation_budgets(trials: int) -> np.ndarray:
+    """Budgets for an expected-maximum curve of `trials` runs: a few hundred at most."""
+    every = np.arange(1, min(trials, EVERY_BUDGET_UP_TO) + 1)
+    if trials <= EVERY_BUDGET_UP_TO:
+        return every
+    spread = np.geomspace(EVERY_BUDGET_UP_TO, trials, LOG_BUDGETS).round().astype(np.int64)
+    return np.union1d(every, spread)
+
+
+def _run_summary(name: str, values: Any, confidence: float) -> SystemSummary:
+    interval = mean_interval(values, confidence)
+    scores = np.asarray(values, dtype=np.float64)
+    spread = [float(scores.std(ddof=1)), *map(float, np.quantile(scores, [0, 0.5, 1]))]
+    return SystemSummary(
+        name,
+        interval.n,
+        "mean",
+        interval.estimate,
+        interval.low,
+        interval.high,
+        interval.method,
+        *spread,
+    )
 
 
 def _summary(
@@ -246,5 +279,12 @@ def _summary(
         scores = np.asarray(values, dtype=np.float64)
         spread = [float(scores.std(ddof=1)), *map(float, np.quantile(scores, [0, 0.5, 1]))]
     return SystemSummary(
-        name, interval.n, statistic, interval.estimate, interval.low, interval.high, *spread
+        name,
+        interval.n,
+        statistic,
+        interval.estimate,
+        interval.low,
+        interval.high,
+        "BCa bootstrap",
+        *spread,
     )

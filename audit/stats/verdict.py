@@ -1,0 +1,509 @@
+"""The verdict a report prints: one set of rules for the comparison page, the lab report and the
+reviewer checklist, so that no page names a winner another would not.
+
+Runs (one score per training run), any number of systems, all pairs:
+1. Fewer than `MIN_RUNS` runs of either system: "too few runs to tell". At 4 runs against 4 only
+   complete separation reaches p < 0.05 in the exact rank test (p = 0.029; at 3 against 3 the
+   smallest p is 0.1, at 2 against 2 0.33), and the chance of naming the better of two systems
+   1 SD apart stays below 0.15 (`manage.py benchmark calibration`).
+2. Scores on different scales (one system's all within 0 to 1, another's in the tens: fractions
+   against percentages) are not compared.
+3. A winner needs two tests to agree: the exact Mann-Whitney test, two-sided, its p-value
+   Holm-adjusted over every test the report runs, below `ALPHA`; and Almost Stochastic Order in
+   the same direction, ε_min below `ASO_THRESHOLD` at a Bonferroni-corrected confidence (as
+   deepsig's `multi_aso`: the error 1 - confidence shared among the ordered pairs). ε_min is
+   undefined when ASO's bootstrap has no spread (σ = 0): two fully separated samples give σ = 0
+   and ε_min = 0 whatever n, which says nothing about n; there the rank test decides alone.
+4. One system's runs vary only the random seed while the other's vary the hyperparameters: not
+   like with like. No winner is named; the verdict says which way the tests lean.
+
+Per-example scores of two fixed models on one test set: a winner needs the paired permutation
+test (Holm-adjusted) below `ALPHA` and the paired bootstrap interval of the difference on the
+same side of 0. The interval printed is that of better minus worse, so it agrees with its
+sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+
+from audit.stats.aso import ASOResult, aso
+from audit.stats.bootstrap import PairedBootstrap
+from audit.stats.classical import ClassicalTest, mann_whitney
+from audit.stats.inputs import StatsInputError, scores_array
+from audit.stats.multiple import holm_bonferroni
+from audit.stats.permutation import PermutationTest
+from audit.stats.results import Result
+
+ALPHA = 0.05
+MIN_RUNS = 5
+# Dror et al. (2019) read ε_min < 0.5 as "A is better"; on two samples from one distribution
+# that fires, one way or the other, in about a third of data sets. Below 0.2 it fires in 5-10%.
+ASO_THRESHOLD = 0.2
+# A system whose scores all lie in [0, 1] next to one whose median is above this reads as a
+# fraction against a percentage (0.86 against 85.3).
+PERCENT_SCALE = 1.5
+
+BETTER = "better"
+NO_CLEAR_DIFFERENCE = "no clear difference"
+TOO_FEW_RUNS = "too few runs"
+NOT_COMPARABLE = "not comparable"
+NOT_LIKE_WITH_LIKE = "not like with like"
+RANK_TESTS = {
+    "exact": "exact Mann-Whitney",
+    "permutation": "Mann-Whitney (exact by permutation, scores tie)",
+    "normal approximation": "Mann-Whitney (normal approximation)",
+}
+
+
+@dataclass(frozen=True)
+class RunPair(Result):
+    """What the tests found about runs of two systems, before any verdict."""
+
+    first: str
+    second: str
+    n_first: int
+    n_second: int
+    mean_first: float
+    mean_second: float
+    # "first is almost stochastically greater than second" and the reverse; None where not
+    # computed (too few runs, different scales).
+    aso: ASOResult | None
+    aso_reverse: ASOResult | None
+    aso_confidence: float
+    # The exact Mann-Whitney test (two-sided), where run.
+    rank: ClassicalTest | None
+    # Every run of one system above every run of the other.
+    separated: bool
+    # Whose runs vary only the seed, per system; None when not known.
+    seed_only: tuple[bool, bool] | None
+    # Why no test was run: TOO_FEW_RUNS or NOT_COMPARABLE, with the scale clash in words.
+    untested: str | None = None
+    scales: str | None = None
+
+    @property
+    def p_value(self) -> float | None:
+        return None if self.rank is None else self.rank.p_value
+
+    @property
+    def epsilon_min(self) -> float | None:
+        """ε_min of first over second; None where undefined (σ = 0) or not computed."""
+        return _defined(self.aso)
+
+    @property
+    def epsilon_min_reverse(self) -> float | None:
+        return _defined(self.aso_reverse)
+
+
+def _defined(result: ASOResult | None) -> float | None:
+    return result.epsilon_min if result is not None and result.sigma > 0 else None
+
+
+@dataclass(frozen=True)
+class ExamplePair(Result):
+    """Two fixed models on the same test examples: the paired bootstrap and permutation test."""
+
+    first: str
+    second: str
+    statistic: str
+    n: int
+    # statistic(first) - statistic(second) with its bootstrap interval
+    difference: float
+    low: float
+    high: float
+    confidence: float
+    permutation_p: float
+    resamples: int
+
+    @property
+    def p_value(self) -> float:
+        return self.permutation_p
+
+
+@dataclass(frozen=True)
+class PairVerdict(Result):
+    first: str
+    second: str
+    outcome: str
+    winner: str | None
+    # Where no winner is named: the system the tests favour (rank test and ASO both), if any.
+    leaning: str | None
+    # The decisive test's p-value, Holm-adjusted over every test of the report.
+    adjusted_p: float | None
+    tests_in_report: int
+    text: str
+
+
+@dataclass(frozen=True)
+class RankStep(Result):
+    """Two neighbours in the ranking by mean, and whether the upper one is shown better."""
+
+    above: str
+    below: str
+    outcome: str
+    adjusted_p: float | None
+    epsilon_min: float | None
+
+
+@dataclass(frozen=True)
+class RunsVerdict(Result):
+    """All pairs of k ≥ 2 systems' runs on one data set, and the ranking by mean."""
+
+    dataset: str | None
+    systems: list[str]
+    runs: list[int]
+    means: list[float]
+    pairs: list[RunPair]
+    verdicts: list[PairVerdict]
+    ranking: list[str]
+    steps: list[RankStep]
+    text: str
+
+
+def aso_confidence(confidence: float, comparisons: int) -> float:
+    """deepsig's Bonferroni correction: the error 1 - confidence shared by the comparisons."""
+    return 1 - (1 - confidence) / max(1, comparisons)
+
+
+def scale_clash(names: Sequence[str], samples: Sequence[np.ndarray]) -> str | None:
+    """Words for scores on different scales (fractions against percentages), else None."""
+    fractions = [n for n, s in zip(names, samples, strict=True) if s.min() >= 0 and s.max() <= 1]
+    larger = [
+        (n, float(np.median(s)))
+        for n, s in zip(names, samples, strict=True)
+        if np.median(s) > PERCENT_SCALE
+    ]
+    if not fractions or not larger:
+        return None
+    name, median = larger[0]
+    return (
+        f"{fractions[0]}'s scores all lie between 0 and 1 while {name}'s have a median of "
+        f"{median:.4g}: fractions against percentages? Put every system on one scale"
+    )
+
+
+def run_pair(
+    first: str,
+    second: str,
+    a: Any,
+    b: Any,
+    *,
+    confidence: float,
+    n_bootstrap: int = 1000,
+    seed: int | None = None,
+    seed_only: tuple[bool, bool] | None = None,
+) -> RunPair:
+    """The tests behind a verdict on runs of two systems; ASO at `confidence` (already
+    corrected for the number of comparisons)."""
+    x, y = scores_array(a, first, min_size=1), scores_array(b, second, min_size=1)
+    common = {
+        "first": first,
+        "second": second,
+        "n_first": x.size,
+        "n_second": y.size,
+        "mean_first": float(x.mean()),
+        "mean_second": float(y.mean()),
+        "aso_confidence": confidence,
+        "separated": bool(x.min() > y.max() or y.min() > x.max()),
+        "seed_only": seed_only,
+    }
+    untested = {"aso": None, "aso_reverse": None, "rank": None}
+    if min(x.size, y.size) < MIN_RUNS:
+        return RunPair(**common, **untested, untested=TOO_FEW_RUNS)
+    clash = scale_clash([first, second], [x, y])
+    if clash:
+        return RunPair(**common, **untested, untested=NOT_COMPARABLE, scales=clash)
+    seeds = np.random.SeedSequence(seed).generate_state(2)
+    forward = aso(x, y, confidence, n_bootstrap, int(seeds[0]))
+    reverse = aso(y, x, confidence, n_bootstrap, int(seeds[1]))
+    return RunPair(**common, aso=forward, aso_reverse=reverse, rank=mann_whitney(x, y))
+
+
+def example_pair(
+    first: str, second: str, bootstrap: PairedBootstrap, permutation: PermutationTest
+) -> ExamplePair:
+    return ExamplePair(
+        first=first,
+        second=second,
+        statistic=bootstrap.statistic,
+        n=bootstrap.n,
+        difference=bootstrap.difference,
+        low=bootstrap.low,
+        high=bootstrap.high,
+        confidence=bootstrap.confidence,
+        permutation_p=permutation.p_value,
+        resamples=permutation.n_resamples,
+    )
+
+
+def judge(pairs: Sequence[RunPair | ExamplePair]) -> list[PairVerdict]:
+    """The verdict on each pair, with Holm's correction over all the tests among them."""
+    tested = [i for i, pair in enumerate(pairs) if pair.p_value is not None]
+    adjusted: dict[int, float] = {}
+    if tested:
+        holm = holm_bonferroni([pairs[i].p_value for i in tested], ALPHA)
+        adjusted = dict(zip(tested, holm.adjusted, strict=True))
+    return [
+        _judge_runs(pair, adjusted.get(i), len(tested))
+        if isinstance(pair, RunPair)
+        else _judge_examples(pair, adjusted[i], len(tested))
+        for i, pair in enumerate(pairs)
+    ]
+
+
+def judge_runs(
+    samples: Mapping[str, Any],
+    *,
+    seed_only: Mapping[str, bool] | None = None,
+    confidence: float = 0.95,
+    n_bootstrap: int = 1000,
+    seed: int | None = None,
+) -> RunsVerdict:
+    """All pairs of k ≥ 2 systems' runs, judged by the rules above, and the ranking by mean."""
+    return judge_datasets(
+        {None: samples},
+        seed_only=seed_only,
+        confidence=confidence,
+        n_bootstrap=n_bootstrap,
+        seed=seed,
+    )[0]
+
+
+def judge_datasets(
+    datasets: Mapping[str | None, Mapping[str, Any]],
+    *,
+    seed_only: Mapping[str, bool] | None = None,
+    confidence: float = 0.95,
+    n_bootstrap: int = 1000,
+    seed: int | None = None,
+) -> list[RunsVerdict]:
+    """`judge_runs` for each data set, corrected together: Holm over every pair of every data
+    set, ASO's confidence shared by every ordered pair."""
+    plans = []
+    for dataset, samples in datasets.items():
+        names = list(samples)
+        if len(names) < 2:
+            raise StatsInputError(f"a comparison needs at least two systems; got {len(names)}")
+        plans.append(
+            (dataset, names, [(i, j) for i in range(len(names)) for j in range(i + 1, len(names))])
+        )
+    ordered = 2 * sum(len(pairs) for _, _, pairs in plans)
+    level = aso_confidence(confidence, ordered)
+    seeds = iter(np.random.SeedSequence(seed).generate_state(max(1, ordered)))
+    evidence = []
+    for dataset, names, pairs in plans:
+        samples = datasets[dataset]
+        for i, j in pairs:
+            first, second = names[i], names[j]
+            only = None if seed_only is None else (seed_only[first], seed_only[second])
+            evidence.append(
+                run_pair(
+                    first,
+                    second,
+                    samples[first],
+                    samples[second],
+                    confidence=level,
+                    n_bootstrap=n_bootstrap,
+                    seed=int(next(seeds)),
+                    seed_only=only,
+                )
+            )
+    verdicts = iter(judge(evidence))
+    found = iter(evidence)
+    results = []
+    for dataset, names, pairs in plans:
+        samples = datasets[dataset]
+        pair_evidence = [next(found) for _ in pairs]
+        pair_verdicts = [next(verdicts) for _ in pairs]
+        results.append(_runs_verdict(dataset, names, samples, pair_evidence, pair_verdicts))
+    return results
+
+
+def _runs_verdict(
+    dataset: str | None,
+    names: list[str],
+    samples: Mapping[str, Any],
+    evidence: list[RunPair],
+    verdicts: list[PairVerdict],
+) -> RunsVerdict:
+    means = [float(np.mean(samples[name])) for name in names]
+    runs = [int(np.size(samples[name])) for name in names]
+    ranking = [names[i] for i in np.argsort(-np.asarray(means), kind="stable")]
+    by_pair = {
+        frozenset((v.first, v.second)): (v, e) for v, e in zip(verdicts, evidence, strict=True)
+    }
+    steps = []
+    for above, below in pairwise(ranking):
+        verdict, pair = by_pair[frozenset((above, below))]
+        epsilon = pair.epsilon_min if pair.first == above else pair.epsilon_min_reverse
+        steps.append(RankStep(above, below, verdict.outcome, verdict.adjusted_p, epsilon))
+    text = verdicts[0].text if len(names) == 2 else _many_text(ranking, verdicts)
+    if dataset is not None:
+        text = f"On {dataset}: {text}"
+    return RunsVerdict(dataset, names, runs, means, evidence, verdicts, ranking, steps, text)
+
+
+def _many_text(ranking: list[str], verdicts: list[PairVerdict]) -> str:
+    wins = [v for v in verdicts if v.outcome == BETTER]
+    refused = {v.outcome for v in verdicts} & {TOO_FEW_RUNS, NOT_COMPARABLE}
+    parts = []
+    if wins:
+        beaten: dict[str, list[str]] = {}
+        for verdict in wins:
+            loser = verdict.second if verdict.winner == verdict.first else verdict.first
+            beaten.setdefault(verdict.winner, []).append(loser)
+        parts.append(
+            "; ".join(
+                f"{winner} is better than {_listing(sorted(beaten[winner], key=ranking.index))}"
+                for winner in ranking
+                if winner in beaten
+            )
+        )
+    else:
+        parts.append(f"No system is shown better than another ({len(verdicts)} pairs)")
+    if refused:
+        parts.append(
+            "Some pairs are not judged: "
+            + "; ".join(v.text for v in verdicts if v.outcome in refused)
+        )
+    others = [v for v in verdicts if v.outcome == NOT_LIKE_WITH_LIKE]
+    if others:
+        parts.append(
+            "Not like with like, so not judged: "
+            + ", ".join(f"{v.first} and {v.second}" for v in others)
+        )
+    return (
+        f"Ranked by mean: {' > '.join(ranking)}. "
+        + ". ".join(parts)
+        + f" (exact Mann-Whitney tests, Holm-adjusted over {verdicts[0].tests_in_report} pairs, "
+        "each confirmed by ASO)."
+    )
+
+
+def _listing(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def p_text(p: float, resamples: int | None = None) -> str:
+    """A p-value in words. A resampled one that no resample reached is bounded by 1/(B + 1)."""
+    if resamples is not None and p * (resamples + 1) <= 2 + 1e-9:
+        return f"p ≤ {p:.2g}, the least {resamples:,} resamples can show"
+    return f"p = {p:.2g}"
+
+
+def _epsilon(value: float | None) -> str:
+    return "undefined (σ = 0)" if value is None else f"{value:.2g}"
+
+
+def _judge_runs(pair: RunPair, adjusted: float | None, tests: int) -> PairVerdict:
+    first, second = pair.first, pair.second
+
+    def verdict(outcome: str, text: str, winner=None, leaning=None) -> PairVerdict:
+        return PairVerdict(first, second, outcome, winner, leaning, adjusted, tests, text)
+
+    if pair.untested == TOO_FEW_RUNS:
+        return verdict(
+            TOO_FEW_RUNS,
+            f"too few runs to tell {first} and {second} apart ({pair.n_first} and "
+            f"{pair.n_second}; the verdict needs at least {MIN_RUNS} runs of each system)",
+        )
+    if pair.untested == NOT_COMPARABLE:
+        return verdict(NOT_COMPARABLE, f"{first} and {second} are not comparable: {pair.scales}")
+    higher, lower = (first, second) if pair.mean_first >= pair.mean_second else (second, first)
+    epsilon = pair.epsilon_min if higher == first else pair.epsilon_min_reverse
+    rank_agrees = adjusted < ALPHA
+    aso_agrees = (epsilon is None and pair.separated) or (
+        epsilon is not None and epsilon < ASO_THRESHOLD
+    )
+    corrected = f", Holm-adjusted over {tests} tests" if tests > 1 else ""
+    rank = f"{RANK_TESTS[pair.rank.method]} {p_text(adjusted)}{corrected}"
+    shown = (
+        f"every run of {higher} beats every run of {lower}; {rank}; ASO's ε_min is undefined, "
+        "as every resample separates them"
+        if epsilon is None and pair.separated
+        else f"{rank}; ASO ε_min = {_epsilon(epsilon)} at {pair.aso_confidence:.4g} confidence"
+    )
+    leaning = higher if rank_agrees and aso_agrees else None
+    if pair.seed_only is not None and pair.seed_only[0] != pair.seed_only[1]:
+        seedy, searched = (first, second) if pair.seed_only[0] else (second, first)
+        lean = (
+            f"the tests favour {leaning} ({shown})"
+            if leaning
+            else f"the tests do not separate them ({shown})"
+        )
+        return verdict(
+            NOT_LIKE_WITH_LIKE,
+            f"no winner named: {seedy}'s runs vary only the random seed (one configuration) "
+            f"while {searched}'s vary the hyperparameters, which is not like with like; {lean}",
+            leaning=leaning,
+        )
+    if leaning:
+        scope = (
+            "; these runs vary only the seed of one configuration each, which says nothing of "
+            "the model families"
+            if pair.seed_only == (True, True)
+            else ""
+        )
+        return verdict(BETTER, f"{higher} is better than {lower} ({shown}){scope}", winner=higher)
+    if rank_agrees:
+        why = (
+            f"the rank test favours {higher} ({rank}) but ASO does not (ε_min = "
+            f"{_epsilon(epsilon)} at {pair.aso_confidence:.4g} confidence)"
+        )
+    elif aso_agrees and epsilon is not None:
+        why = (
+            f"ASO favours {higher} (ε_min = {_epsilon(epsilon)}) but the rank test does not "
+            f"({rank})"
+        )
+    else:
+        other = pair.epsilon_min_reverse if higher == first else pair.epsilon_min
+        why = (
+            f"{rank}; ASO ε_min = {_epsilon(epsilon)} for {higher} over {lower}, "
+            f"{_epsilon(other)} the other way"
+        )
+    return verdict(NO_CLEAR_DIFFERENCE, f"no clear difference between {first} and {second} ({why})")
+
+
+def _judge_examples(pair: ExamplePair, adjusted: float, tests: int) -> PairVerdict:
+    first, second = pair.first, pair.second
+    level = f"{pair.confidence:.0%}"
+    excludes = pair.low > 0 or pair.high < 0
+    corrected = f", Holm-adjusted over {tests} tests" if tests > 1 else ""
+    permutation = (
+        f"permutation test {p_text(adjusted, None if tests > 1 else pair.resamples)}{corrected}"
+    )
+    if excludes and adjusted < ALPHA:
+        if pair.difference > 0:
+            better, worse, low, high = first, second, pair.low, pair.high
+        else:
+            better, worse, low, high = second, first, -pair.high, -pair.low
+        return PairVerdict(
+            first,
+            second,
+            BETTER,
+            better,
+            None,
+            adjusted,
+            tests,
+            f"{better} is better than {worse} by {abs(pair.difference):.4g} ({level} CI of "
+            f"{better} − {worse} [{low:.4g}, {high:.4g}], paired bootstrap; {permutation})",
+        )
+    interval = f"{level} CI of {first} − {second} [{pair.low:.4g}, {pair.high:.4g}]"
+    reading = (
+        "includes 0" if not excludes else "excludes 0, but the permutation test does not agree"
+    )
+    return PairVerdict(
+        first,
+        second,
+        NO_CLEAR_DIFFERENCE,
+        None,
+        None,
+        adjusted,
+        tests,
+        f"no clear difference ({pair.difference:.4g}, {interval} {reading}; {permutation})",
+    )
