@@ -116,3 +116,24 @@ def test_annotate_benchmark_stores_every_label_once_under_concurrent_load():
         figures = result[call]
         assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"]
     assert result["requests_per_s"] > 0
+
+
+def test_calibration_benchmark_reports_the_verdict_the_intervals_and_power():
+    result = benchmark(
+        "calibration", "--datasets", "40", "--interval-datasets", "40", "--resamples", "200",
+        "--aso-bootstrap", "100",
+    )  # fmt: skip
+
+    assert list(result["false_winner"]) == ["2", "3", "5", "10", "20"]
+    # Two and three runs each are refused, never a winner.
+    assert result["false_winner"]["2"] == result["false_winner"]["3"] == 0
+    assert set(result["coverage"]) >= {"student_t", "welch", "paired_bootstrap_bca"}
+    assert list(result["coverage"]["student_t"]) == ["2", "3", "5", "10", "20"]
+    assert result["power"]["effect_sd"] == 1.0 and list(result["power"]["runs"]) == [
+        "5",
+        "10",
+        "20",
+    ]
+    figures = [*result["false_winner"].values(), *result["power"]["runs"].values()]
+    figures += [value for method in result["coverage"].values() for value in method.values()]
+    assert all(0 <= value <= 1 for value in figures)

@@ -18,9 +18,9 @@ def runs():
     return rng.normal(0.82, 0.01, 12), rng.normal(0.8, 0.015, 9)
 
 
-def test_mann_whitney_gives_scipys_answer_and_greater_means_a_scores_higher(runs):
+def test_mann_whitney_gives_scipys_exact_answer_and_greater_means_a_scores_higher(runs):
     a, b = runs
-    expected = stats.mannwhitneyu(a, b)
+    expected = stats.mannwhitneyu(a, b, method="exact")
 
     two_sided, greater, less = (
         mann_whitney(a, b, alternative) for alternative in ("two-sided", "greater", "less")
@@ -28,6 +28,20 @@ def test_mann_whitney_gives_scipys_answer_and_greater_means_a_scores_higher(runs
 
     assert (two_sided.statistic, two_sided.p_value) == (expected.statistic, expected.pvalue)
     assert greater.p_value < 0.05 < less.p_value
+    assert two_sided.method == "exact"
+
+
+def test_mann_whitney_with_ties_is_exact_by_permutation_and_large_samples_approximate():
+    a, b = [0.8, 0.8, 0.81, 0.82, 0.83], [0.79, 0.8, 0.8, 0.78, 0.77]
+    every_arrangement = stats.mannwhitneyu(a, b, method=stats.PermutationMethod(n_resamples=10_000))
+
+    tied = mann_whitney(a, b)
+
+    assert tied.method == "permutation"
+    # 252 arrangements: scipy enumerates them all, so the p-value is exact.
+    assert tied.p_value == pytest.approx(every_arrangement.pvalue)
+    rng = np.random.default_rng(42)
+    assert mann_whitney(rng.random(60), rng.random(60)).method == "normal approximation"
 
 
 def test_welch_gives_scipys_answer_with_the_interval_of_the_difference(runs):

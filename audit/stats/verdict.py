@@ -13,7 +13,8 @@ Runs (one score per training run), any number of systems, all pairs:
    the same direction, ε_min below `ASO_THRESHOLD` at a Bonferroni-corrected confidence (as
    deepsig's `multi_aso`: the error 1 - confidence shared among the ordered pairs). ε_min is
    undefined when ASO's bootstrap has no spread (σ = 0): two fully separated samples give σ = 0
-   and ε_min = 0 whatever n, which says nothing about n; there the rank test decides alone.
+   and ε_min = 0 whatever n, which says nothing about n. Where every resample shows one system
+   above the other at every quantile, the rank test decides alone.
 4. One system's runs vary only the random seed while the other's vary the hyperparameters: not
    like with like. No winner is named; the verdict says which way the tests lean.
 
@@ -88,7 +89,8 @@ class RunPair(Result):
 
     @property
     def p_value(self) -> float | None:
-        return None if self.rank is None else self.rank.p_value
+        """The decisive test's p-value; None where the verdict does not test the pair."""
+        return None if self.rank is None or self.untested else self.rank.p_value
 
     @property
     def epsilon_min(self) -> float | None:
@@ -200,7 +202,7 @@ def run_pair(
 ) -> RunPair:
     """The tests behind a verdict on runs of two systems; ASO at `confidence` (already
     corrected for the number of comparisons)."""
-    x, y = scores_array(a, first, min_size=1), scores_array(b, second, min_size=1)
+    x, y = scores_array(a, first, min_size=2), scores_array(b, second, min_size=2)
     common = {
         "first": first,
         "second": second,
@@ -212,16 +214,18 @@ def run_pair(
         "separated": bool(x.min() > y.max() or y.min() > x.max()),
         "seed_only": seed_only,
     }
-    untested = {"aso": None, "aso_reverse": None, "rank": None}
-    if min(x.size, y.size) < MIN_RUNS:
-        return RunPair(**common, **untested, untested=TOO_FEW_RUNS)
     clash = scale_clash([first, second], [x, y])
     if clash:
+        untested = {"aso": None, "aso_reverse": None, "rank": None}
         return RunPair(**common, **untested, untested=NOT_COMPARABLE, scales=clash)
+    # Below MIN_RUNS the tests are still run, for the report's table, but judge() refuses.
+    few = TOO_FEW_RUNS if min(x.size, y.size) < MIN_RUNS else None
     seeds = np.random.SeedSequence(seed).generate_state(2)
     forward = aso(x, y, confidence, n_bootstrap, int(seeds[0]))
     reverse = aso(y, x, confidence, n_bootstrap, int(seeds[1]))
-    return RunPair(**common, aso=forward, aso_reverse=reverse, rank=mann_whitney(x, y))
+    return RunPair(
+        **common, aso=forward, aso_reverse=reverse, rank=mann_whitney(x, y), untested=few
+    )
 
 
 def example_pair(
@@ -417,17 +421,24 @@ def _judge_runs(pair: RunPair, adjusted: float | None, tests: int) -> PairVerdic
     higher, lower = (first, second) if pair.mean_first >= pair.mean_second else (second, first)
     epsilon = pair.epsilon_min if higher == first else pair.epsilon_min_reverse
     rank_agrees = adjusted < ALPHA
-    aso_agrees = (epsilon is None and pair.separated) or (
-        epsilon is not None and epsilon < ASO_THRESHOLD
-    )
+    # σ = 0 with no violation: every resample puts the higher system above at every quantile.
+    ordered = pair.aso if higher == first else pair.aso_reverse
+    dominates = epsilon is None and ordered.violation_ratio == 0
+    aso_agrees = dominates or (epsilon is not None and epsilon < ASO_THRESHOLD)
     corrected = f", Holm-adjusted over {tests} tests" if tests > 1 else ""
     rank = f"{RANK_TESTS[pair.rank.method]} {p_text(adjusted)}{corrected}"
-    shown = (
-        f"every run of {higher} beats every run of {lower}; {rank}; ASO's ε_min is undefined, "
-        "as every resample separates them"
-        if epsilon is None and pair.separated
-        else f"{rank}; ASO ε_min = {_epsilon(epsilon)} at {pair.aso_confidence:.4g} confidence"
-    )
+    if dominates:
+        order = (
+            f"every run of {higher} beats every run of {lower}"
+            if pair.separated
+            else f"{higher}'s scores are above {lower}'s at every quantile"
+        )
+        shown = (
+            f"{order}; {rank}; ASO's ε_min is undefined (σ = 0: every resample shows that "
+            "order), so the rank test decides"
+        )
+    else:
+        shown = f"{rank}; ASO ε_min = {_epsilon(epsilon)} at {pair.aso_confidence:.4g} confidence"
     leaning = higher if rank_agrees and aso_agrees else None
     if pair.seed_only is not None and pair.seed_only[0] != pair.seed_only[1]:
         seedy, searched = (first, second) if pair.seed_only[0] else (second, first)

@@ -16,6 +16,7 @@ BENCHMARKS = {
     "stats": "audit.benchmarks.stats",
     "lab": "audit.benchmarks.lab",
     "claim": "audit.benchmarks.claim",
+    "calibration": "audit.benchmarks.calibration",
     "annotate": "annotator.benchmark",
 }
 
