@@ -233,6 +233,17 @@ class TestComparePage:
         # The expected-maximum table reaches the largest budget, worked out block by block.
         assert '<td class="num">45,830</td>' in page
 
+    def test_too_few_runs_come_with_how_many_would_tell_the_systems_apart(self, visitor):
+        text = "system,score\nA,0.80\nA,0.82\nA,0.81\nB,0.84\nB,0.83\nB,0.85\n"
+
+        page = report_page(visitor, scores=text).content.decode()
+
+        assert "too few runs to tell A and B apart (3 and 3" in verdict(page)
+        needed = re.search(r'<p id="runs-needed">(.*?)</p>', page, re.S).group(1)
+        assert "If the true difference were the one observed here (0.03)" in needed
+        assert "5 runs each: " in needed and "50 runs each: 100%" in needed
+        assert "runs of each system give a 80% chance" in needed
+
     def test_pasted_text_over_the_limit_is_refused_with_the_limit(self, visitor):
         response = report_page(visitor, scores="system,score\n" + "A,0.5\n" * 400_000)
 

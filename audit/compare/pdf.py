@@ -10,6 +10,7 @@ from audit.compare.report import (
     expected_max_note,
     expected_max_table,
     method_note,
+    needed_text,
     pairs_matrix,
     ranking_steps,
     systems_of,
@@ -32,6 +33,9 @@ def report_pdf(report: Report | ManyReport) -> bytes:
     document.paragraph(report.comparison.verdict)
     for warning in report.comparison.warnings:
         document.paragraph(f"Warning: {warning}", style="quote")
+    if report.needed is not None:
+        document.heading("How many runs would tell them apart?", level=3)
+        document.paragraph(needed_text(report))
     if scores.notes:
         document.heading("What the file says about the runs", level=3)
         for note in scores.notes:

@@ -12,12 +12,15 @@ import numpy as np
 
 from audit.compare.scores_csv import Scores
 from audit.stats import Comparison, compare_systems
+from audit.stats.calibration import RunsNeeded, runs_needed
 from audit.stats.classical import mean_interval
 from audit.stats.verdict import (
     ALPHA,
     ASO_THRESHOLD,
     BETTER,
     MIN_RUNS,
+    NO_CLEAR_DIFFERENCE,
+    TOO_FEW_RUNS,
     RunsVerdict,
     judge_datasets,
 )
@@ -27,6 +30,9 @@ from audit.stats.verdict import (
 REPORT_SEED = 2022
 RESAMPLES = 10_000
 ASO_BOOTSTRAP = 1000
+# "How many runs do I need": simulated data sets per candidate size, and ASO's resamples there.
+NEEDED_DATASETS = 100
+NEEDED_ASO_BOOTSTRAP = 100
 # Budgets (numbers of trials) that the expected-maximum table lists, where the runs reach them.
 BUDGETS = (1, 2, 5, 10, 20, 50, 100)
 
@@ -35,6 +41,8 @@ BUDGETS = (1, 2, 5, 10, 20, 50, 100)
 class Report:
     scores: Scores
     comparison: Comparison
+    # Where runs did not tell the systems apart: how many would, from these as pilot runs.
+    needed: RunsNeeded | None = None
 
     @property
     def names(self) -> tuple[str, str]:
@@ -98,7 +106,34 @@ def build_report(scores: Scores) -> Report | ManyReport:
         seed=REPORT_SEED,
         dev=None if scores.dev is None else tuple(scores.dev[name] for name in scores.names),
     )
-    return Report(scores, comparison)
+    needed = None
+    undecided = comparison.judgement.outcome in (NO_CLEAR_DIFFERENCE, TOO_FEW_RUNS)
+    if comparison.unit == "run" and undecided and comparison.difference != 0:
+        needed = runs_needed(
+            scores.a,
+            scores.b,
+            datasets=NEEDED_DATASETS,
+            n_bootstrap=NEEDED_ASO_BOOTSTRAP,
+            seed=REPORT_SEED,
+        )
+    return Report(scores, comparison, needed)
+
+
+def needed_text(report: Report) -> str:
+    """How many runs would tell the systems apart, in words."""
+    needed = report.needed
+    chances = ", ".join(f"{n} runs each: {power:.0%}" for n, power in needed.power.items())
+    conclusion = (
+        f"about {needed.needed} runs of each system give a {needed.target:.0%} chance"
+        if needed.needed
+        else f"even {max(map(int, needed.power))} runs each give less than {needed.target:.0%}"
+    )
+    return (
+        f"If the true difference were the one observed here ({number(needed.effect)}) and runs "
+        f"spread as these do (pooled SD {number(needed.pooled_sd)}), the verdict would name the "
+        f"better system with these chances ({NEEDED_DATASETS} simulated data sets each): "
+        f"{chances}. So {conclusion}."
+    )
 
 
 def systems_of(report: ManyReport, verdict: RunsVerdict) -> list[list[str]]:
@@ -193,6 +228,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         },
         "seed": REPORT_SEED,
         "comparison": report.comparison.to_dict(),
+        "runs_needed": None if report.needed is None else report.needed.to_dict(),
     }
 
 

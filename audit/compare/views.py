@@ -21,6 +21,7 @@ from audit.compare.report import (
     expected_max_table,
     many_dict,
     method_note,
+    needed_text,
     pairs_matrix,
     ranking_steps,
     report_dict,
@@ -74,6 +75,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         "tests": tests_table(report),
         "expected_max": expected_max_table(report),
         "expected_max_note": expected_max_note(report),
+        "needed": None if report.needed is None else needed_text(report),
         "method_note": method_note(report),
         "charts": _charts(report),
     }
