@@ -59,3 +59,24 @@ def test_a_visitor_tries_the_per_example_example_and_downloads_the_pdf(page, liv
         page.get_by_role("button", name="Download PDF").click()
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
     assert download.value.suggested_filename == "comparison.pdf"
+
+
+def test_a_visitor_compares_three_systems_and_reads_the_matrix_and_the_ranking(page, live_server):
+    rows = [
+        f"{name},{0.80 + offset + (seed % 4) / 1000:.4f},{seed}"
+        for name, offset in (("small", 0.0), ("base", 0.05), ("large", 0.1))
+        for seed in range(6)
+    ]
+    page.goto(f"{live_server.url}/compare/")
+
+    page.get_by_label("Paste scores (CSV)").fill("system,score,seed\n" + "\n".join(rows))
+    page.get_by_role("button", name="Compare", exact=True).click()
+
+    expect(page.locator("#verdict")).to_contain_text("Ranked by mean: large > base > small.")
+    matrix = page.locator("table.pairs-matrix")
+    expect(matrix.locator("thead th")).to_have_text(["", "large", "base", "small"])
+    expect(matrix.locator("tbody tr").first.locator("td")).to_contain_text(
+        ["—", "better", "better"]
+    )
+    expect(page.locator("table.ranking-steps")).to_contain_text("large over base")
+    assert loaded_images(page) == 1

@@ -6,7 +6,7 @@ is stochastically greater than B" is violated: 0 if A dominates B, 1 if B domina
 (2019) turn it into a test: ε_min is the smallest ε for which "A is ε-almost stochastically greater
 than B" holds at the given confidence; they read ε_min < 0.5 as "A is better than B". That reading
 is loose: for two samples from one distribution it holds, one way or the other, in about a third
-of data sets (see `compare.ASO_THRESHOLD`, which uses 0.2).
+of data sets (see `verdict.ASO_THRESHOLD`, which uses 0.2, and the verdict's other rules).
 """
 
 from __future__ import annotations
