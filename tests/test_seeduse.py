@@ -61,9 +61,10 @@ class TestEvaluateDetection:
         )
         assert figures["recall_explicit"] == 1.0
         assert figures["recall_implicit"] is None
-        assert figures["precision"] >= 0.8
-        assert figures["suggestion_accuracy"] >= 0.7
-        assert figures["paper_primary_accuracy"] >= 0.7
+        # Measured: precision 0.875, suggestions 0.762, primary categories 0.833.
+        assert figures["precision"] >= 0.85
+        assert figures["suggestion_accuracy"] >= 0.75
+        assert figures["paper_primary_accuracy"] >= 0.8
 
     def test_the_implicit_corpus(self):
         figures = evaluate(CORPUS2_DIR)
@@ -73,11 +74,13 @@ class TestEvaluateDetection:
             37,
             72,
         )
-        assert figures["recall_explicit"] >= 0.95
-        assert figures["recall_implicit"] >= 0.5
-        assert figures["precision"] >= 0.8
-        assert figures["suggestion_accuracy"] >= 0.6
-        assert figures["paper_primary_accuracy"] >= 0.7
+        # Measured: explicit 0.973, implicit 0.597, precision 0.951, suggestions 0.722, primary
+        # categories 0.875.
+        assert figures["recall_explicit"] >= 0.97
+        assert figures["recall_implicit"] >= 0.55
+        assert figures["precision"] >= 0.9
+        assert figures["suggestion_accuracy"] >= 0.7
+        assert figures["paper_primary_accuracy"] >= 0.85
 
 
 class TestProbesByScore:
