@@ -20,7 +20,7 @@ from audit.models import Paper, Sentence
 
 def claim_labels(sentences: Iterable[Sentence], user=None) -> dict[int, str]:
     """Sentence id -> its label: the final label of an annotation project where one was reached
-    (adjudicated, or agreed by all its annotators), else the highlighter's suggestion.
+    (adjudicated, or agreed by all its annotators), else the seed-use model's suggestion.
 
     For a `user` who annotates a sentence not adjudicated yet, the suggestion alone: the label
     the others agreed on would tell them the others' labels."""

@@ -9,8 +9,9 @@ applied. A report says which of three bases it counts with, on the page and in e
 - `final`: every category among the final labels of the paper's sentences (adjudicated, or given
   alike by all their annotators). A paper with two uses counts in both rows of Table 1.
 - `suggested`: one category per paper as with `primary`'s default, from the final labels where
-  there are some and the highlighter's rule-based suggestions for the sentences nobody has
-  decided yet. The checklist's default: a reviewer's paper is usually one nobody has labelled.
+  there are some and the seed-use model's suggestions for the sentences nobody has decided yet;
+  a paper none of whose sentences is decided gets the model's suggested primary use. The
+  checklist's default: a reviewer's paper is usually one nobody has labelled.
 
 Labels come from one annotation project of the corpus: the one chosen, else the corpus's default
 project (its first, which imports and exports use when none is named). In the browser a
@@ -42,7 +43,8 @@ DESCRIPTIONS = {
     Basis.FINAL: "every category among a paper's final sentence labels (adjudicated or "
     "unanimous); a paper with several uses counts once in each",
     Basis.SUGGESTED: "one category per paper, from its final sentence labels and, for sentences "
-    "nobody has decided yet, the highlighter's suggestions",
+    "nobody has decided yet, the seed-use model's suggestions (its suggested primary use when "
+    "none is decided)",
 }
 
 

@@ -16,7 +16,11 @@ from audit.reports.basis import Basis, Selection
 from audit.taxonomy import LABELS, Group, Label, group_of
 
 NO_SEED_USE = Label.NOT_SEED_USE.value
-SOURCES = {"final": "final label", "suggested": "highlighter's suggestion", "": "not yet labelled"}
+SOURCES = {
+    "final": "final label",
+    "suggested": "seed-use model's suggestion",
+    "": "not yet labelled",
+}
 
 
 class State:
@@ -123,6 +127,9 @@ def paper_uses(papers: QuerySet[Paper], project: Project | None, basis: Basis) -
         if basis == Basis.PRIMARY:
             row = primaries.get(paper.pk)
             primary = row.final if row else ""
+        elif basis == Basis.SUGGESTED and labels and all(u.source != "final" for u in uses):
+            # Nobody has decided any of its sentences: the seed-use model's guess for the paper.
+            primary = paper.suggested_primary or NO_SEED_USE
         else:
             primary = default_primary(labels) if labels else ""
         if basis == Basis.FINAL:
