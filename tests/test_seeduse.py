@@ -10,10 +10,13 @@ import pytest
 from django.core.management import call_command
 
 from annotator import recall
+from audit.models import Sentence
+from audit.paper_text import marks
 from audit.seeduse import training
 from audit.seeduse.features import SentenceContext
 from audit.seeduse.model import SHIPPED_PATH, SeedUseModel, shipped
 from tests.conftest import CORPUS_DIR
+from tests.test_annotator_support import ingest
 
 CORPUS2_DIR = CORPUS_DIR.parent / "corpus2"
 IMPLICIT = SentenceContext("All scores are averaged over five runs with different initializations.")
@@ -102,3 +105,22 @@ class TestProbesByScore:
         assert abs(np.mean(estimates) - missed.sum()) < 3 * error
         # Drawing by score finds the misses: most probes come from the few high scores.
         assert probabilities[missed].mean() > 3 * probabilities[~missed].mean()
+
+
+@pytest.mark.django_db
+class TestPaperPage:
+    def test_each_highlight_says_why_and_what_the_model_suggests(self, client, alice, corpus):
+        (paper,) = ingest(corpus, CORPUS_DIR, "li2022-discourse-deixis.pdf")
+        client.force_login(alice)
+        page = client.get(f"/papers/{paper.pk}/").content.decode()
+        assert "matched “random seed of 11”" in page
+        assert "Suggested: <strong>Single fixed seed</strong>" in page
+        assert '<dd id="suggested-primary">Single fixed seed</dd>' in page
+
+    def test_a_sentence_only_the_model_flags_names_its_score_and_words(self):
+        sentence = Sentence(
+            text="Scores are averaged over three runs.", seed_score=0.734, drivers=["runs", "over"]
+        )
+        assert sentence.why == "model score 0.73 from “runs”, “over”"
+        assert sentence.implicit
+        assert marks(sentence) == [[31, 35], [20, 24]]

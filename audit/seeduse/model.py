@@ -19,7 +19,7 @@ import numpy as np
 from scipy import sparse
 
 from audit.seeduse.features import SentenceContext, features
-from audit.taxonomy import LABELS, Group, group_of
+from audit.taxonomy import LABELS, Group, Label, group_of
 
 SHIPPED_PATH = Path(__file__).with_name("data") / "model.npz"
 # Words shown as the reason a sentence was highlighted.
@@ -59,9 +59,6 @@ class SeedUseModel:
         shape = (len(sentences), len(self.vocabulary))
         return sparse.csr_matrix((data, (rows, columns)), shape=shape)
 
-    def seed_scores(self, sentences: Sequence[SentenceContext]) -> np.ndarray:
-        return _sigmoid(self.matrix(sentences) @ self.seed_weights + self.seed_bias)
-
     def score(self, sentences: Sequence[SentenceContext]) -> list[Scored]:
         """Every sentence scored in one pass."""
         if not sentences:
@@ -82,12 +79,6 @@ class SeedUseModel:
             )
             for i in range(len(sentences))
         ]
-
-    def label_distribution(self, sentences: Sequence[SentenceContext]) -> np.ndarray:
-        logits = np.asarray(self.matrix(sentences) @ self.label_weights) + self.label_bias
-        logits -= logits.max(axis=1, keepdims=True)
-        probabilities = np.exp(logits)
-        return probabilities / probabilities.sum(axis=1, keepdims=True)
 
     def _drivers(self, x: sparse.csr_matrix, row: int) -> list[str]:
         columns = x.indices[x.indptr[row] : x.indptr[row + 1]]
@@ -139,24 +130,17 @@ def shipped() -> SeedUseModel:
     return SeedUseModel.from_bytes(SHIPPED_PATH.read_bytes())
 
 
-def suggested_primary(
-    scored: Sequence[Scored], distributions: np.ndarray | None = None
-) -> str | None:
+def suggested_primary(scored: Sequence[Scored]) -> str | None:
     """The paper's main seed use from its highlighted sentences, or None when it has none.
 
-    Each sentence votes with its label distribution, weighted by how sure the model is that it is
-    a seed sentence at all; the risky uses come first (they are what an audit is after) when they
-    carry at least as much weight as the safe ones' strongest.
+    Each sentence votes for its label with its confidence, weighted by how sure the model is that
+    it is a seed sentence at all; the use with the most votes wins unless "not a seed use" has
+    more (a paper whose only seeds sample data has no seed use).
     """
-    if not scored:
-        return None
-    if distributions is None:
-        distributions = np.array(
-            [[s.confidence if label == s.label else 0.0 for label in LABELS] for s in scored]
-        )
-    weights = np.array([s.score for s in scored])
-    mass = dict(zip(LABELS, weights @ distributions, strict=True))
-    uses = {label: m for label, m in mass.items() if group_of(label) != Group.NONE}
-    if not uses or max(uses.values()) < mass["not_seed_use"]:
+    votes = dict.fromkeys(LABELS, 0.0)
+    for s in scored:
+        votes[s.label] += s.score * s.confidence
+    uses = {label: v for label, v in votes.items() if v > 0 and group_of(label) != Group.NONE}
+    if not uses or max(uses.values()) < votes[Label.NOT_SEED_USE]:
         return None
     return max(uses, key=uses.__getitem__)
