@@ -312,6 +312,13 @@ def _is_raised_mark(char: list, baseline: float, height: float) -> bool:
     return raised and (text.isdigit() or text in _MARKS)
 
 
+def _may_be_marks(codes: np.ndarray) -> np.ndarray:
+    """Per code point, whether it may be a footnote mark (a digit or a dagger)."""
+    unique, where = np.unique(codes, return_inverse=True)
+    flags = [chr(c).isdigit() or chr(c) in _MARKS for c in unique.tolist()]
+    return np.array(flags, dtype=bool)[where]
+
+
 def _page_text(textpage: pdfium.PdfTextPage) -> str:
     count = textpage.count_chars()
     text = textpage.get_text_range(0, count) if count else ""
@@ -385,51 +392,39 @@ def _page_words(
     ends_line = has_break & np.append(hard, True)[ends]
     hyphen = np.zeros(len(bounds), dtype=bool)
     hyphen[ends_line] = hyphens[break_at[following[ends_line]]]
-    kept_text = codes[page.at].tobytes().decode("utf-32-le", "surrogatepass")
-    words: list[Word] = []
+    kept_codes = codes[page.at]
+    kept_text = kept_codes.tobytes().decode("utf-32-le", "surrogatepass")
+    ends_list = ends.tolist()
+    texts = [kept_text[start:end] for start, end in zip(word_starts, ends_list, strict=True)]
     known = styles.known
-    for w, (start, end, ends_hyphen) in enumerate(
-        zip(word_starts, ends.tolist(), hyphen.tolist(), strict=True)
-    ):
-        if rotated and w in rotated:
-            continue  # a margin stamp (arXiv) or a rotated table header, never prose
-        size, bold, _ = known[start]
-        chars = kept_text[start:end]
+    sizes = [known[start][0] for start in word_starts]
+    bolds = [known[start][1] for start in word_starts]
+    words = list(map(Word, texts, word_x0, word_x1, word_top, word_bottom, sizes, bolds))
+    # Most words are their glyphs' text and box; these few may need more.
+    may_mark = _may_be_marks(kept_codes)
+    special = hyphen | (np.maximum.reduceat(kept_codes, bounds) > 0x7F)
+    special |= (ends - bounds > 1) & (may_mark[bounds] | may_mark[ends - 1])
+    if marks:
+        special[np.searchsorted(bounds, list(marks), side="right") - 1] = True
+    for w in np.flatnonzero(special).tolist():
+        start, end, ends_hyphen, chars = word_starts[w], ends_list[w], bool(hyphen[w]), texts[w]
         first, last = chars[0], chars[-1]
         if (marks and any(m in marks for m in range(start, end))) or (
             end - start > 1
             and (first.isdigit() or first in _MARKS or last.isdigit() or last in _MARKS)
         ):
-            words.append(
-                _build_word(page.chars(kept_text, marks, start, end), size, bold, ends_hyphen)
-            )
+            chars_of = page.chars(kept_text, marks, start, end)
+            words[w] = _build_word(chars_of, sizes[w], bolds[w], ends_hyphen)
         elif end - start == 1 and not ends_hyphen:
-            words.append(
-                Word(
-                    _LIGATURES.get(chars, chars),
-                    word_x0[w],
-                    word_x1[w],
-                    word_top[w],
-                    word_bottom[w],
-                    size,
-                    bold,
-                )
-            )
+            words[w].text = _LIGATURES.get(chars, chars)
         else:
             if not chars.isascii():
                 chars = chars.translate(_LIGATURE_TABLE)
-            words.append(
-                Word(
-                    _word_text(chars, ends_hyphen),
-                    word_x0[w],
-                    word_x1[w],
-                    word_top[w],
-                    word_bottom[w],
-                    size,
-                    bold,
-                    hyphen=ends_hyphen,
-                )
-            )
+            words[w].text = _word_text(chars, ends_hyphen)
+            words[w].hyphen = ends_hyphen
+    if rotated:
+        # A margin stamp (arXiv) or a rotated table header, never prose.
+        words = [word for w, word in enumerate(words) if w not in rotated]
     if figures:
         for word in words:
             cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
@@ -566,7 +561,7 @@ def _drop_rotated(
     starts: list[int], hard: np.ndarray, styles: _Styles
 ) -> tuple[list[int], set[int]]:
     """Word starts once a rotated word runs to the next break, and the rotated words' numbers."""
-    if not any(styles[m][2] for m in starts):
+    if not any(styles.known[m][2] for m in starts):
         return starts, set()
     kept: list[int] = []
     rotated: set[int] = set()
