@@ -74,7 +74,7 @@ def test_seed_only_runs_against_a_search_name_no_winner_in_the_verdict_itself():
 
     assert result.judgement.outcome == NOT_LIKE_WITH_LIKE
     assert result.judgement.winner is None
-    assert "no winner named: ours's runs vary only the random seed" in result.verdict
+    assert "no winner named: the runs of ours vary only the random seed" in result.verdict
     assert "the tests favour ours" in result.verdict
 
 

@@ -184,8 +184,8 @@ def scale_clash(names: Sequence[str], samples: Sequence[np.ndarray]) -> str | No
         return None
     name, median = larger[0]
     return (
-        f"{fractions[0]}'s scores all lie between 0 and 1 while {name}'s have a median of "
-        f"{median:.4g}: fractions against percentages? Put every system on one scale"
+        f"the scores of {fractions[0]} all lie between 0 and 1 while those of {name} have a "
+        f"median of {median:.4g}: fractions against percentages? Put every system on one scale"
     )
 
 
@@ -431,7 +431,7 @@ def _judge_runs(pair: RunPair, adjusted: float | None, tests: int) -> PairVerdic
         order = (
             f"every run of {higher} beats every run of {lower}"
             if pair.separated
-            else f"{higher}'s scores are above {lower}'s at every quantile"
+            else f"the scores of {higher} are above those of {lower} at every quantile"
         )
         shown = (
             f"{order}; {rank}; ASO's ε_min is undefined (σ = 0: every resample shows that "
@@ -449,8 +449,9 @@ def _judge_runs(pair: RunPair, adjusted: float | None, tests: int) -> PairVerdic
         )
         return verdict(
             NOT_LIKE_WITH_LIKE,
-            f"no winner named: {seedy}'s runs vary only the random seed (one configuration) "
-            f"while {searched}'s vary the hyperparameters, which is not like with like; {lean}",
+            f"no winner named: the runs of {seedy} vary only the random seed (one "
+            f"configuration) while those of {searched} vary the hyperparameters, which is not "
+            f"like with like; {lean}",
             leaning=leaning,
         )
     if leaning:
