@@ -25,14 +25,9 @@ from audit.ingest.sentences import nlp
 from audit.models import Paper
 from tests import pdfs
 from tests.test_annotator_support import PAPERS, ingest, project_with, queue_of
+from tests.test_ingest_command import ingest as ingest_json
 
 pytestmark = pytest.mark.django_db
-
-
-def ingest_json(*args) -> list[dict]:
-    out = io.StringIO()
-    call_command("ingest", *map(str, args), "--sync", "--json", stdout=out, stderr=io.StringIO())
-    return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
 def seed_paper(path, *, title: str = "Seeds", author: str = "") -> os.PathLike:
