@@ -3,11 +3,17 @@ a version the corpus default, which re-scores the corpus without touching a labe
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from annotator.learning import project_examples
 from annotator.models import Assignment, Item
 from audit.models import SeedModel, Sentence
+from audit.seeduse.model import SeedUseModel
 from tests.test_annotator_support import ingest, label, person, project_with, queue_of
 from tests.test_ingest_worker import wait_for
 
@@ -68,3 +74,22 @@ def test_labels_retrain_the_model_and_a_manager_makes_it_the_default(
     # Every label still points at the same sentence text.
     for _, sentence_id, _ in items:
         assert Sentence.objects.get(pk=sentence_id).text == before[sentence_id][1]
+
+
+@pytest.mark.django_db
+def test_the_train_command_learns_a_projects_labels(corpus, corpus_dir, bob, tmp_path):
+    ingest(corpus, corpus_dir, "li2022-discourse-deixis.pdf")
+    project = project_with(corpus, [bob], overlap=1)
+    for given in queue_of(project, bob):
+        label(given, "fixed_seed")
+    out = io.StringIO()
+    model = tmp_path / "model.npz"
+    call_command("train", "detector", "--project", "pilot", "--out", model, "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["out"] == str(model) and model.is_file()
+    # The project's labels replace the shipped sentences of the same paper.
+    assert "li2022-discourse-deixis.pdf" in result["paper_names"]
+    assert SeedUseModel.from_bytes(model.read_bytes()).vocabulary
+
+    with pytest.raises(CommandError, match="No project is named 'nope'"):
+        call_command("train", "detector", "--project", "nope", "--out", model)
