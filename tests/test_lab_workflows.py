@@ -120,6 +120,8 @@ def test_a_claim_goes_from_the_form_to_its_report_on_the_worker(
     # The best model is resampled from the search's runs, not trained again.
     assert not Run.objects.filter(experiment__kind="bootstrap_best").exists()
     assert Run.objects.count() == 2 * (4 + 2 + 2)
-    assert claim.verdict.startswith("digits-mlp vs digits-knn-graph: on the same test examples")
+    assert claim.verdict.startswith(
+        "digits-mlp vs digits-knn-graph, on the stand-in setups: the best models on the same test"
+    )
     status = client.get(f"/lab/claims/{claim.pk}/status.json").json()
     assert status["report_ready"] and status["state"] == claim.verdict
