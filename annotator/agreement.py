@@ -20,6 +20,10 @@ from audit.taxonomy import Group, group_of
 
 MISSING = -1
 GROUPS = (Group.SAFE.value, Group.RISKY.value, Group.NONE.value)
+# Above this share of undefined resamples no interval is shown. The rest are resamples that still
+# hold two labels or more, so their quantiles describe a conditional distribution; when it leaves
+# out a twentieth of the resamples or less its 2.5% and 97.5% quantiles stay near the whole one's.
+MAX_UNDEFINED_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,25 @@ class Estimate:
     value: float | None
     low: float | None
     high: float | None
+    # Resamples in which the statistic is undefined: every resampled sentence has one label.
+    undefined: int = 0
+    resamples: int = 0
+
+    @property
+    def note(self) -> str | None:
+        """What the interval leaves out or why there is none; None when nothing is left out."""
+        if self.value is None or not self.undefined:
+            return None
+        share = f"{self.undefined} of {self.resamples} resamples"
+        if self.low is None:
+            return (
+                f"no interval: in {share} every sentence has one label, so the figure is "
+                f"undefined there (more than {MAX_UNDEFINED_SHARE:.0%})"
+            )
+        return (
+            f"{share} are left out of the interval: every sentence in them has one label, so "
+            "the figure is undefined there"
+        )
 
 
 @dataclass(frozen=True)
@@ -76,6 +99,17 @@ class Agreement:
     rows: list[AgreementRow]
     # pair_counts[c, k], c <= k: how often two annotators gave one sentence c and k.
     pair_counts: np.ndarray
+
+    def interval_notes(self) -> list[tuple[str | None, str, str]]:
+        """(category, figure, note) for every interval that leaves resamples out or is withheld."""
+        notes = []
+        for row in self.rows:
+            figures = [("Fleiss' κ", row.fleiss), ("Krippendorff's α", row.alpha)] + [
+                (f"Cohen's κ {pair.first}–{pair.second}", kappa)
+                for pair, kappa in zip(self.pairs, row.cohen, strict=True)
+            ]
+            notes += [(row.category, name, e.note) for name, e in figures if e.note]
+        return notes
 
 
 def fleiss_kappa(counts: np.ndarray) -> np.ndarray:
@@ -129,7 +163,8 @@ def cached_agreement(ratings: Ratings, n_resamples: int, seed: int) -> Agreement
     large project, and the project page is read far more often than labels change."""
     fingerprint = hashlib.sha256(ratings.codes.tobytes())
     fingerprint.update(repr((ratings.categories, ratings.annotators, n_resamples, seed)).encode())
-    key = f"annotator:agreement:{fingerprint.hexdigest()}"
+    # The version tells apart figures cached before intervals counted their undefined resamples.
+    key = f"annotator:agreement:v2:{fingerprint.hexdigest()}"
     return cache.get_or_set(key, lambda: agreement(ratings, n_resamples, seed), timeout=86_400)
 
 
@@ -180,7 +215,11 @@ def _of_pairs(k: int) -> Callable:
 
 
 def _estimate(statistic: Callable, per_item: np.ndarray, n_resamples: int, seed: int) -> Estimate:
-    """`statistic` of the items' rows, and its 95% percentile bootstrap interval over items."""
+    """`statistic` of the items' rows, and its 95% percentile bootstrap interval over items.
+
+    The interval is over the resamples where the statistic is defined, and is withheld when more
+    than `MAX_UNDEFINED_SHARE` of them are not; the estimate counts them either way.
+    """
     if len(per_item) == 0:
         return Estimate(None, None, None)
     value = float(statistic(per_item))
@@ -193,11 +232,12 @@ def _estimate(statistic: Callable, per_item: np.ndarray, n_resamples: int, seed:
         return lambda rows: statistic(data[backend.indices(rows, n)])
 
     replicates = draw_replicates("cpu", seed, n_resamples, per_item.size, kernel)
-    replicates = replicates[~np.isnan(replicates)]
-    if len(replicates) == 0:
-        return Estimate(value, None, None)
-    low, high = np.quantile(replicates, [0.025, 0.975])
-    return Estimate(value, float(low), float(high))
+    defined = replicates[~np.isnan(replicates)]
+    undefined = n_resamples - len(defined)
+    if undefined > MAX_UNDEFINED_SHARE * n_resamples:
+        return Estimate(value, None, None, undefined, n_resamples)
+    low, high = np.quantile(defined, [0.025, 0.975])
+    return Estimate(value, float(low), float(high), undefined, n_resamples)
 
 
 def _pair_counts(counts: np.ndarray) -> np.ndarray:

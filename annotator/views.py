@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from annotator import actions, exchange, tasks
 from annotator.adjudication import disagreements
-from annotator.agreement import cached_agreement
+from annotator.agreement import MAX_UNDEFINED_SHARE, cached_agreement
 from annotator.forms import ImportForm, MemberForm, OverlapForm, ProjectForm
 from annotator.labels import item_labels, ratings
 from annotator.primary import project_primaries
@@ -91,6 +91,7 @@ def project_detail(request, project_id: int):
                 cached_agreement(label_ratings.collapsed(), BOOTSTRAP_RESAMPLES, project.seed),
             ),
         ],
+        "undefined_limit": MAX_UNDEFINED_SHARE,
         "recall": estimate,
         "misses": misses,
         "primaries": project_primaries(project, entries),

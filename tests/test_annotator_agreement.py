@@ -8,6 +8,7 @@ import pytest
 
 from annotator.agreement import (
     GROUPS,
+    MAX_UNDEFINED_SHARE,
     MISSING,
     Ratings,
     agreement,
@@ -121,6 +122,45 @@ class TestIntervalsAndViews:
         ]  # fmt: skip
 
 
+class TestUndefinedResamples:
+    """Two annotators who agree on every sentence, but one label is rare: a resample without it
+    gives every sentence one label, where kappa and alpha are undefined."""
+
+    ENSEMBLE = LABELS.index("ensemble")
+    FIXED = LABELS.index("fixed_seed")
+
+    def ratings(self, sentences: int, rare: int) -> Ratings:
+        labels = np.array([self.ENSEMBLE] * rare + [self.FIXED] * (sentences - rare))
+        return Ratings(LABELS, ("a", "b"), np.stack([labels, labels], 1))
+
+    def test_one_rare_sentence_in_twenty_leaves_its_label_without_an_interval(self):
+        figures = agreement(self.ratings(20, rare=1), n_resamples=1000)
+        row = figures.rows[1 + self.ENSEMBLE]
+        assert row.cohen[0].value == row.fleiss.value == 1.0
+        # A resample misses the one sentence with chance (19/20)^20 = 0.358.
+        assert row.cohen[0].undefined / 1000 == pytest.approx((19 / 20) ** 20, abs=0.05)
+        assert row.cohen[0].low is None and row.cohen[0].high is None
+        assert row.alpha.low is None and row.fleiss.low is None
+        assert row.cohen[0].note.startswith(f"no interval: in {row.cohen[0].undefined} of 1000")
+        assert (None, "Fleiss' κ", row.fleiss.note) in figures.interval_notes()
+
+    def test_a_few_undefined_resamples_are_counted_and_the_interval_kept(self):
+        # Four rare sentences in forty: (36/40)^40 = 1.5% of resamples miss them all.
+        figures = agreement(self.ratings(40, rare=4), n_resamples=1000)
+        kappa = figures.rows[1 + self.ENSEMBLE].cohen[0]
+        assert 0 < kappa.undefined <= MAX_UNDEFINED_SHARE * 1000
+        assert kappa.low == kappa.high == 1.0
+        assert kappa.note.startswith(f"{kappa.undefined} of 1000 resamples are left out")
+
+    def test_labels_that_always_appear_leave_nothing_out_and_need_no_note(self):
+        rng = np.random.default_rng(3)
+        codes = rng.integers(0, 2, size=(200, 2))
+        figures = agreement(Ratings(LABELS, ("a", "b"), codes), n_resamples=200)
+        overall = figures.rows[0]
+        assert overall.cohen[0].undefined == 0 and overall.cohen[0].note is None
+        assert overall.cohen[0].low is not None
+
+
 @pytest.mark.django_db
 def test_a_projects_labels_become_the_ratings_agreement_is_measured_on(corpus, corpus_dir, bob):
     dave = person("dave")
@@ -137,3 +177,22 @@ def test_a_projects_labels_become_the_ratings_agreement_is_measured_on(corpus, c
     assert found.codes.shape == (6, 2)
     assert (found.codes[:, 0] == LABELS.index("fixed_seed")).all()
     assert sorted(found.codes[:, 1]) == [1, 3, 3, 3, 3, 3]
+
+
+@pytest.mark.django_db
+def test_the_project_page_says_why_an_interval_is_missing(client, corpus, corpus_dir, bob):
+    dave, maria = person("dave"), person("maria", staff=True)
+    ingest(corpus, corpus_dir, *PAPERS)
+    project = project_with(corpus, [bob, dave], overlap=2)
+    for given in queue_of(project, bob):
+        label(given, "fixed_seed")
+    for given, value in zip(
+        queue_of(project, dave), ["fixed_seed"] * 5 + ["ensemble"], strict=True
+    ):
+        label(given, value)
+    client.force_login(maria)
+    page = client.get(f"/annotate/projects/{project.pk}/").content.decode()
+    # Bob gave one label only: a resample without dave's "ensemble" has no kappa, (5/6)^6 = 33%.
+    assert "[no interval]" in page
+    assert "Cohen&#x27;s κ bob–dave: no interval: in " in page
+    assert "resamples every sentence has one label, so the figure is undefined there" in page

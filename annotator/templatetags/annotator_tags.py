@@ -38,6 +38,14 @@ def figure(value: float | None) -> str:
 
 
 @register.filter
+def interval(estimate) -> str:
+    """An agreement figure's interval in brackets; "[no interval]" where it is withheld."""
+    if estimate.value is not None and estimate.low is None:
+        return "[no interval]"
+    return f"[{figure(estimate.low)}, {figure(estimate.high)}]"
+
+
+@register.filter
 def pair_rows(matrix, categories):
     """The upper triangle of a pair-count matrix as rows of (category, cells); None below."""
     return [
