@@ -74,6 +74,24 @@ def test_a_seed_only_experiment_varies_the_seed_and_nothing_else():
     assert summary["expected_max_dev"]["budgets"] == [1, 2, 3]
 
 
+def test_a_split_only_experiment_trains_each_run_on_another_split_of_the_same_examples():
+    result = lab_json("digits-mlp", "split_only", 3, "--seed", "4")
+
+    default = get_setup("digits-mlp").default
+    splits = [run["config"]["split_seed"] for run in result["runs"]]
+    assert len(set(splits)) == 3
+    assert [run["config"] for run in result["runs"]] == [
+        default | {"split_seed": s} for s in splits
+    ]
+    assert [run["seed"] for run in result["runs"]] == [default["seed"]] * 3
+    stored = Run.objects.order_by("index")
+    assert len({tuple(run.test_gold) for run in stored}) == 3
+    assert len({run["test"] for run in result["runs"]}) > 1
+    assert result["summary"]["runs"] == 3
+    text = lab("run", "digits-mlp", "--experiment", "split_only", "--n", "2", "--sync")
+    assert all(" split " in line for line in text.splitlines()[1:3])
+
+
 def test_a_hyperparameter_search_draws_whole_configurations_and_stores_each_run():
     result = lab_json("seed-sentences", "hyperparameter_search", 3, "--seed", "5")
 

@@ -9,10 +9,19 @@ import torch
 from sklearn.datasets import load_wine
 from torch import nn
 
+from audit.lab.plan import planned_runs
 from audit.lab.setups import UnknownSetup, available_setups, get_setup
-from audit.lab.setups.base import Data, Setup, make_data
+from audit.lab.setups.base import SPLIT_SEED, Data, Setup, make_data
 from audit.lab.setups.mlp import MLP
-from audit.lab.space import Choice, Config, InvalidConfig, LogUniform, Seeds, Uniform
+from audit.lab.space import (
+    Choice,
+    Config,
+    InvalidConfig,
+    LogUniform,
+    Seeds,
+    SplitSeeds,
+    Uniform,
+)
 from audit.lab.training import train_run
 
 
@@ -84,6 +93,9 @@ def test_sampled_configurations_cover_the_space_and_vary_the_seed():
         values = [config[name] for config in configs]
         if isinstance(dimension, Choice):
             assert set(values) == set(dimension.values)
+        elif isinstance(dimension, SplitSeeds):
+            # A search picks its best model on one dev set: the split stays the default one.
+            assert set(values) == {SPLIT_SEED}
         elif isinstance(dimension, Seeds):
             assert len(set(values)) == 400 and max(values) > 2**31
         else:
@@ -104,6 +116,61 @@ def test_a_seed_only_family_keeps_every_other_hyperparameter_at_its_default():
 
     assert len({config["seed"] for config in configs}) == 20
     assert all({**config, "seed": 42} == setup.default for config in configs)
+
+
+class TestSplitSeed:
+    def test_a_split_only_experiment_draws_split_seeds_and_keeps_the_run_seed(self):
+        setup = get_setup("digits-mlp")
+
+        configs = [run.config for run in planned_runs(setup, "split_only", 5, seed=1)]
+
+        assert len({config["split_seed"] for config in configs}) == 5
+        assert all({**config, "split_seed": SPLIT_SEED} == setup.default for config in configs)
+        both = [run.config for run in planned_runs(setup, "seed_and_split", 5, seed=1)]
+        assert len({(c["seed"], c["split_seed"]) for c in both}) == 5
+        assert len({c["seed"] for c in both}) == 5
+        assert all(c["lr"] == setup.default["lr"] for c in both)
+
+    def test_another_split_seed_splits_the_same_examples_differently(self):
+        setup = get_setup("digits-knn-graph")  # node ids as inputs: which example is where
+        config = planned_runs(setup, "split_only", 2, seed=1)[0].config
+
+        default, other = setup.data, setup.data_for(config)
+
+        assert setup.data_for(setup.default) is default
+        ids = torch.cat([other.train.inputs, other.dev.inputs, other.test.inputs])
+        assert sorted(ids.tolist()) == list(range(1797))
+        assert [len(other.train), len(other.dev), len(other.test)] == [1078, 360, 359]
+        shared = set(default.test.inputs.tolist()) & set(other.test.inputs.tolist())
+        assert len(shared) < 0.4 * 359  # about a fifth by chance, not the same test set
+
+    def test_split_seeds_change_the_scores_and_one_split_seed_reproduces_exactly(self):
+        setup = get_setup("digits-mlp")
+        configs = [
+            {**run.config, "epochs": 2} for run in planned_runs(setup, "split_only", 3, seed=1)
+        ]
+
+        runs = [train_run(setup, config, device="cpu") for config in configs]
+        again = train_run(setup, configs[1], device="cpu")
+
+        # The run seed is the same: only the split moves the score.
+        assert len({run.test_gold for run in runs}) == 3
+        assert len({run.test_metric for run in runs}) > 1
+        assert len({run.weights_sha256 for run in runs}) == 3
+        assert again.weights_sha256 == runs[1].weights_sha256
+        assert again.test_predictions == runs[1].test_predictions
+        assert again.test_metric == runs[1].test_metric
+
+    def test_a_setup_with_its_own_split_cannot_be_split_again(self):
+        class WineOwnSplit(WineMLP):
+            def load_data(self) -> Data:
+                made = super().load_data()
+                return Data(made.train, made.dev, made.test, made.n_classes)
+
+        wine = WineOwnSplit()
+        assert wine.data_for(wine.default) is wine.data
+        with pytest.raises(InvalidConfig, match="comes with one split"):
+            wine.data_for({**wine.default, "split_seed": 5})
 
 
 def test_it_rejects_configurations_outside_the_space():

@@ -1,7 +1,8 @@
 """The lab: rerun a model setup many times and see what its random seed does (issue 7).
 
 - `audit.lab.setups`: what can be trained (the `Setup` interface, built-ins, the registry);
-- `audit.lab.space`: hyperparameter spaces and random configurations, the seed among them;
+- `audit.lab.space`: hyperparameter spaces and random configurations, the seed and the data
+  split's seed among them;
 - `audit.lab.training`: training runs, alone or many together with `torch.func`;
 - `audit.lab.noise`: the per-run randomness that makes the two give the same runs.
 

@@ -83,6 +83,8 @@ class Experiment(models.Model):
     class Kind(models.TextChoices):
         FIXED_SEED = "fixed_seed", "Fixed seed, rerun"
         SEED_ONLY = "seed_only", "Seed only"
+        SPLIT_ONLY = "split_only", "Split seed only"
+        SEED_AND_SPLIT = "seed_and_split", "Seed and split seed"
         HYPERPARAMETER_SEARCH = "hyperparameter_search", "Hyperparameter search"
         BOOTSTRAP_BEST = "bootstrap_best", "Best model, bootstrapped"
 

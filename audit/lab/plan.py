@@ -14,6 +14,13 @@ from audit.lab.space import Config
 
 Kind = Experiment.Kind
 
+# The dimensions a family of runs draws; the other kinds draw all but the split seed.
+VARIED = {
+    Kind.SEED_ONLY: ["seed"],
+    Kind.SPLIT_ONLY: ["split_seed"],
+    Kind.SEED_AND_SPLIT: ["seed", "split_seed"],
+}
+
 
 @dataclass(frozen=True)
 class PlannedRun:
@@ -29,15 +36,17 @@ def planned_runs(
 
     - fixed_seed: the default configuration with `seed`, n times without and n times with
       deterministic algorithms, alternating, so that a cancelled experiment has both modes;
-    - seed_only: n seeds drawn with `seed`, every other hyperparameter at its default;
+    - seed_only: n seeds drawn with `seed`, every other hyperparameter at its default (the
+      split seed too); split_only: n split seeds drawn so, the run seed at its default;
+      seed_and_split: both drawn;
     - hyperparameter_search and bootstrap_best: n configurations drawn with `seed` over the
-      whole space, the seed included; none for a bootstrap_best that resamples another
-      experiment's search (`resamples_another`).
+      whole space, the seed included, on the default split; none for a bootstrap_best that
+      resamples another experiment's search (`resamples_another`).
     """
     if kind == Kind.FIXED_SEED:
         config = setup.check_config({**setup.default, "seed": seed})
         return [PlannedRun(i, config, deterministic=i % 2 == 1) for i in range(2 * n)]
     if resamples_another:
         return []
-    configs = setup.sample_configs(n, seed, vary=["seed"] if kind == Kind.SEED_ONLY else None)
+    configs = setup.sample_configs(n, seed, vary=VARIED.get(kind))
     return [PlannedRun(i, config, deterministic=False) for i, config in enumerate(configs)]

@@ -64,6 +64,13 @@ class Seeds:
         return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < SEED_LIMIT
 
 
+@dataclass(frozen=True)
+class SplitSeeds(Seeds):
+    """The seed of the train/dev/test split (Bouthillier et al. 2021 find its variance rivals
+    the initialisation seed's). Only drawn when asked for by name: a search that moved it would
+    pick its best model on a different dev set each run."""
+
+
 Dimension = Choice | Uniform | LogUniform | Seeds
 Space = Mapping[str, Dimension]
 
@@ -73,10 +80,14 @@ def sample_configs(
 ) -> list[Config]:
     """`n` configurations drawn at random from `space` with a generator seeded by `seed`.
 
-    `vary` names the dimensions to draw (all when None); the others keep their `default`
-    value, so `vary=["seed"]` gives a seed-only family and `vary=None` a random search.
+    `vary` names the dimensions to draw (when None, all but the split seed); the others keep
+    their `default` value, so `vary=["seed"]` gives a seed-only family, `vary=["split_seed"]` a
+    split-only one and `vary=None` a random search on the default split.
     """
-    varied = set(space) if vary is None else set(vary)
+    if vary is None:
+        varied = {name for name, kind in space.items() if not isinstance(kind, SplitSeeds)}
+    else:
+        varied = set(vary)
     unknown = varied - set(space)
     if unknown:
         raise InvalidConfig(f"not in the space: {', '.join(sorted(unknown))}")

@@ -41,7 +41,8 @@ os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 # experiments side by side, one worker process per core.
 CPU_THREADS = int(os.environ.get("SEEDAUDIT_LAB_CPU_THREADS", "1"))
 
-# Hyperparameters that may differ among runs trained together; all others set a group's shape.
+# Hyperparameters that may differ among runs trained together; all others set a group's shape
+# (the split seed among them: a group trains on one split).
 PER_RUN = frozenset({"seed", "lr", "dropout"})
 
 # On a CPU, a group whose weights and Adam moments outgrow the caches trains slower than its runs
@@ -111,7 +112,7 @@ def train_run(
     where = pick_device(device)
     with _algorithms(deterministic), _threads(where):
         started = time.perf_counter()
-        data = setup.data.to(where)
+        data = setup.data_for(config).to(where)
         model = _build(setup, config).to(where)
         optimizer = torch.optim.Adam(
             model.parameters(), lr=float(config["lr"]), betas=BETAS, eps=EPS
@@ -177,7 +178,7 @@ def _train_group(
 ) -> list[RunResult]:
     with _algorithms(deterministic), _threads(where):
         started = time.perf_counter()
-        data = setup.data.to(where)
+        data = setup.data_for(configs[0]).to(where)
         models = [_build(setup, config) for config in configs]
         stacked, _ = stack_module_state(models)
         params = {name: tensor.detach().to(where) for name, tensor in stacked.items()}

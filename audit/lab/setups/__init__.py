@@ -4,8 +4,10 @@ A setup is a subclass of `audit.lab.setups.base.Setup` with
 
 - `name`, `description`: the setup's id in the lab (pages, `manage.py lab`) and one line on it;
 - `space`: the hyperparameters, each a dimension of `audit.lab.space` (`Choice`, `Uniform`,
-  `LogUniform`, `Seeds`). It must have `seed` (a `Seeds()`), `lr`, `batch_size` and `epochs`,
-  which the training loop reads, and may have `dropout`; everything else goes to `build_model`;
+  `LogUniform`, `Seeds`, `SplitSeeds`). It must have `seed` (a `Seeds()`), `lr`, `batch_size`
+  and `epochs`, which the training loop reads, and may have `dropout` and `split_seed` (a
+  `SplitSeeds()`, default `base.SPLIT_SEED`: data made by `make_data` is split again with it);
+  everything else goes to `build_model`;
 - `default`: one configuration inside the space;
 - `load_data()`: a `Data` of train/dev/test `Split`s (CPU tensors; `inputs` one row per example,
   `labels` class ids) and the number of classes, loaded once per process;

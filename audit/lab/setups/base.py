@@ -5,17 +5,19 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import ClassVar
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
-from audit.lab.space import Config, Space, Value, check_config, sample_configs
+from audit.lab.space import Config, InvalidConfig, Space, Value, check_config, sample_configs
 
-# Fixed: a split is part of the data set, not of a run, so it does not move with the run seed.
+# The split of a setup's data unless a run's `split_seed` says otherwise: it does not move with
+# the run seed, so that a seed-only family is trained and scored on one split.
 SPLIT_SEED = 20221024
+SPLIT_DIMENSION = "split_seed"
 
 # The training loop reads these; every space has them (dropout may be left out).
 ENGINE_DIMENSIONS = ("seed", "lr", "batch_size", "epochs")
@@ -41,6 +43,9 @@ class Data:
     dev: Split
     test: Split
     n_classes: int
+    # All examples before the split, kept by `make_data` so that another split seed can split
+    # them again; None for data split some other way, which then has one split only.
+    examples: Split | None = None
 
     def to(self, device: torch.device) -> Data:
         return Data(
@@ -68,6 +73,14 @@ class Setup(ABC):
     def data(self) -> Data:
         return self.load_data()
 
+    def data_for(self, config: Mapping[str, Value]) -> Data:
+        """The data a run of `config` trains and is scored on: `data`, or when the config has
+        a `split_seed` other than `SPLIT_SEED`, the same examples split again with it."""
+        split_seed = int(config.get(SPLIT_DIMENSION, SPLIT_SEED))
+        if split_seed == SPLIT_SEED:
+            return self.data
+        return _split_again(self, split_seed)
+
     def metric(self, predictions: np.ndarray, gold: np.ndarray) -> np.ndarray:
         """Accuracy over the last axis, so a stack of bootstrap resamples is scored at once."""
         return np.mean(predictions == gold, axis=-1)
@@ -82,7 +95,7 @@ class Setup(ABC):
 def split_indices(
     labels: np.ndarray, generator_seed: int = SPLIT_SEED
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A 60/20/20 train/dev/test split, stratified by label, the same for every run."""
+    """A 60/20/20 train/dev/test split, stratified by label; the same for one generator seed."""
     rng = np.random.default_rng(generator_seed)
     parts: tuple[list[np.ndarray], ...] = ([], [], [])
     for label in np.unique(labels):
@@ -103,4 +116,13 @@ def make_data(
         Split(inputs[torch.from_numpy(part)], labels[torch.from_numpy(part)])
         for part in split_indices(labels.numpy(), generator_seed)
     ]
-    return Data(*parts, n_classes=n_classes)
+    return Data(*parts, n_classes=n_classes, examples=Split(inputs, labels))
+
+
+# A few splits per process: runs are trained in groups of one split each.
+@lru_cache(maxsize=4)
+def _split_again(setup: Setup, split_seed: int) -> Data:
+    examples = setup.data.examples
+    if examples is None:
+        raise InvalidConfig(f"{setup.name} comes with one split: its data cannot be split again")
+    return make_data(examples.inputs, examples.labels, setup.data.n_classes, split_seed)

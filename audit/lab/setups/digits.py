@@ -6,9 +6,9 @@ import torch
 from sklearn.datasets import load_digits
 from torch import nn
 
-from audit.lab.setups.base import Data, Setup, make_data
+from audit.lab.setups.base import SPLIT_SEED, Data, Setup, make_data
 from audit.lab.setups.mlp import MLP
-from audit.lab.space import Choice, Config, LogUniform, Seeds, Uniform
+from audit.lab.space import Choice, Config, LogUniform, Seeds, SplitSeeds, Uniform
 
 
 def digit_images() -> tuple[torch.Tensor, torch.Tensor]:
@@ -25,6 +25,7 @@ class DigitsMLP(Setup):
     )
     space = {
         "seed": Seeds(),
+        "split_seed": SplitSeeds(),
         "lr": LogUniform(1e-4, 3e-2),
         "width": Choice((32, 64, 128, 256)),
         "layers": Choice((1, 2)),
@@ -34,6 +35,7 @@ class DigitsMLP(Setup):
     }
     default = {
         "seed": 42,
+        "split_seed": SPLIT_SEED,
         "lr": 3e-3,
         "width": 128,
         "layers": 1,

@@ -21,9 +21,9 @@ import torch
 from torch import Tensor, nn
 
 from audit.lab import noise
-from audit.lab.setups.base import Data, Setup, make_data
+from audit.lab.setups.base import SPLIT_SEED, Data, Setup, make_data
 from audit.lab.setups.digits import digit_images
-from audit.lab.space import Choice, Config, LogUniform, Seeds, Uniform
+from audit.lab.space import Choice, Config, LogUniform, Seeds, SplitSeeds, Uniform
 
 NEIGHBOURS = 5
 VISIBLE_PIXELS = 32  # the top four rows of the 8x8 image
@@ -83,6 +83,7 @@ class DigitsGraph(Setup):
     )
     space = {
         "seed": Seeds(),
+        "split_seed": SplitSeeds(),
         "lr": LogUniform(1e-3, 3e-2),
         "width": Choice((16, 32, 64)),
         "layers": Choice((1, 2)),
@@ -92,6 +93,7 @@ class DigitsGraph(Setup):
     }
     default = {
         "seed": 42,
+        "split_seed": SPLIT_SEED,
         "lr": 1e-2,
         "width": 32,
         "layers": 2,

@@ -16,9 +16,9 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 
-from audit.lab.setups.base import Data, Setup, make_data
+from audit.lab.setups.base import SPLIT_SEED, Data, Setup, make_data
 from audit.lab.setups.mlp import MLP
-from audit.lab.space import Choice, Config, LogUniform, Seeds, Uniform
+from audit.lab.space import Choice, Config, LogUniform, Seeds, SplitSeeds, Uniform
 
 SENTENCES = Path(__file__).resolve().parent.parent / "data" / "sentences.jsonl"
 HASHED_FEATURES = 2**12
@@ -51,6 +51,7 @@ class SeedSentences(Setup):
     )
     space = {
         "seed": Seeds(),
+        "split_seed": SplitSeeds(),
         "lr": LogUniform(1e-3, 1e-1),
         "width": Choice((16, 32, 64)),
         "layers": Choice((0, 1)),
@@ -60,6 +61,7 @@ class SeedSentences(Setup):
     }
     default = {
         "seed": 42,
+        "split_seed": SPLIT_SEED,
         "lr": 1e-2,
         "width": 32,
         "layers": 1,

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audit.lab import actions
 from audit.lab.models import Experiment
+from audit.lab.plan import VARIED
 from audit.lab.setups import UnknownSetup, available_setups, get_setup
 from audit.lab.space import InvalidConfig
 from audit.lab.tasks import queue_experiment
@@ -125,10 +126,12 @@ class Command(BaseCommand):
             )
             return
         self.stdout.write(f"experiment {experiment.pk}: {experiment} on {experiment.setup}")
+        varies_split = "split_seed" in VARIED.get(experiment.kind, [])
         for run in runs:
             mode = " deterministic" if run.deterministic else ""
+            split = f"  split {run.config['split_seed']:>10}" if varies_split else ""
             self.stdout.write(
-                f"{run.index:>4}  seed {run.seed:>10}  dev {run.dev_metric:.4f}  test "
+                f"{run.index:>4}  seed {run.seed:>10}{split}  dev {run.dev_metric:.4f}  test "
                 f"{run.test_metric:.4f}  {run.device}{mode}  {run.seconds:.2f} s"
             )
         for line in summary_lines(experiment.kind, experiment.summary):
