@@ -122,6 +122,67 @@ def test_bootstrap_best_resamples_the_test_set_of_the_best_run_on_dev():
     assert np.mean(summary["scores"]) == pytest.approx(runs[best]["test"], abs=0.01)
 
 
+class TestBootstrapBestRetrained:
+    def test_it_retrains_the_best_configuration_with_new_seeds_and_resamples_those_models(self):
+        result = lab_json("digits-mlp", "bootstrap_best", 3, "--seed", "3", "--retrain", "3")
+
+        summary = result["summary"]
+        search, retrained = result["runs"][:3], result["runs"][3:]
+        best = max(range(3), key=lambda i: search[i]["dev"])
+        assert summary["best"]["index"] == best and summary["search_runs"] == 3
+        seeds = [run["seed"] for run in retrained]
+        assert len(set(seeds)) == 3 and search[best]["seed"] not in seeds
+        assert [run["config"] for run in retrained] == [
+            search[best]["config"] | {"seed": seed} for seed in seeds
+        ]
+        assert summary["retrained"] == [run["test"] for run in retrained]
+        # Each sample scores one of the three retrained models, not the selected run.
+        mean_retrained = np.mean(summary["retrained"])
+        assert np.mean(summary["scores"]) == pytest.approx(mean_retrained, abs=0.01)
+        assert Experiment.objects.get().runs_done == 6
+
+    def test_the_text_says_what_the_distribution_includes_and_leaves_out(self):
+        once = lab("run", "digits-mlp", "--experiment", "bootstrap_best", "--n", "2", "--sync")
+        again = lab(
+            "run", "digits-mlp", "--experiment", "bootstrap_best", "--n", "2", "--sync",
+            "--retrain", "2",
+        )  # fmt: skip
+
+        assert "holds the test set's sampling only: the model was trained once" in once
+        assert "retrained with 2 new seeds: test " in again
+        assert "each scoring one retrained model" in again
+        assert (
+            "holds the test set's sampling and the spread over 2 training seeds of the selected "
+            "configuration" in again
+        )
+        assert (
+            "the luck of picking that configuration on dev and the data split are not in it"
+            in again
+        )
+
+    def test_a_claims_bootstrap_best_retrains_the_best_run_of_the_search_it_resamples(self):
+        search = actions.create_experiment("digits-mlp", "hyperparameter_search", 2, 5, "cpu")
+        best_of = actions.create_experiment(
+            "digits-mlp", "bootstrap_best", 2, 5, "cpu", source=search, retrain=2
+        )
+        assert best_of.runs_planned == 2
+
+        actions.run_experiment(search.pk)
+        actions.run_experiment(best_of.pk)
+
+        best_of.refresh_from_db()
+        assert best_of.status == "done" and best_of.runs_done == 2
+        chosen = max(search.runs.all(), key=lambda run: (run.dev_metric, -run.index))
+        assert {run.config["lr"] for run in best_of.runs.all()} == {chosen.config["lr"]}
+        assert len(best_of.summary["retrained"]) == 2
+
+    def test_only_a_bootstrap_best_retrains_and_with_two_seeds_or_more(self):
+        with pytest.raises(CommandError, match="only a bootstrap_best retrains"):
+            lab("run", "digits-mlp", "--experiment", "seed_only", "--n", "2", "--retrain", "3")
+        with pytest.raises(CommandError, match="retrain must be 0 or from 2"):
+            lab("run", "digits-mlp", "--experiment", "bootstrap_best", "--n", "2", "--retrain", "1")
+
+
 def test_the_text_output_lists_the_runs_and_sums_them_up():
     output = lab("run", "digits-mlp", "--experiment", "fixed_seed", "--n", "2", "--sync")
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from audit.lab import analysis
 from audit.lab.claims import claim_labels, claim_size_error, is_testable
 from audit.lab.models import MAX_RUNS, MIN_RUNS, Claim, Experiment, Run
-from audit.lab.plan import PlannedRun, planned_runs
+from audit.lab.plan import PlannedRun, planned_runs, retrain_runs
 from audit.lab.reports import ReportError, build_report
 from audit.lab.setups import UnknownSetup, get_setup
 from audit.lab.setups.base import Setup
@@ -67,14 +67,19 @@ def create_experiment(
     *,
     claim: Claim | None = None,
     source: Experiment | None = None,
+    retrain: int = 0,
     user=None,
 ) -> Experiment:
-    """A pending experiment. Raises UnknownSetup, or InvalidConfig for an n or a seed out of
-    range."""
+    """A pending experiment. Raises UnknownSetup, or InvalidConfig for an n, a seed or a
+    `retrain` (a bootstrap_best's retraining seeds) out of range."""
     if not MIN_RUNS <= n <= MAX_RUNS:
         raise InvalidConfig(f"n must be from {MIN_RUNS} to {MAX_RUNS}; got {n}")
     if not 0 <= seed < SEED_LIMIT:
         raise InvalidConfig(f"the seed must be from 0 to {SEED_LIMIT - 1}; got {seed}")
+    if retrain and kind != Kind.BOOTSTRAP_BEST:
+        raise InvalidConfig("only a bootstrap_best retrains its best configuration")
+    if retrain and not MIN_RUNS <= retrain <= MAX_RUNS:
+        raise InvalidConfig(f"retrain must be 0 or from {MIN_RUNS} to {MAX_RUNS}; got {retrain}")
     setup = get_setup(setup_name)
     runs = planned_runs(setup, kind, n, seed, resamples_another=source is not None)
     return Experiment.objects.create(
@@ -85,7 +90,8 @@ def create_experiment(
         seed=seed,
         device=device,
         source=source,
-        runs_planned=len(runs),
+        retrain=retrain,
+        runs_planned=len(runs) + retrain,
         created_by=user,
     )
 
@@ -172,8 +178,8 @@ def run_experiment(
         where = _device(experiment.device)
         if not _train_missing(experiment, setup, where, lease, on_progress):
             return FollowUp()
-        runs = list((experiment.source or experiment).runs.all())
-        summary = analysis.summarize(experiment.kind, setup, runs, experiment.seed)
+        runs, retrained = _search_and_retrained(experiment)
+        summary = analysis.summarize(experiment.kind, setup, runs, experiment.seed, retrained)
     except DatabaseError:
         raise  # the database went away: let the task be retried
     except (UnknownSetup, InvalidConfig, NoDevice) as error:
@@ -198,10 +204,40 @@ def _train_missing(
     lease: uuid.UUID,
     on_progress: Callable[[Experiment], None] | None,
 ) -> bool:
-    """Train and store the planned runs without a record; False when told to stop."""
+    """Train and store the planned runs without a record, then a bootstrap_best's retraining of
+    the configuration best on dev (known once the search is); False when told to stop."""
     plan = planned_runs(
         setup, experiment.kind, experiment.n, experiment.seed, experiment.source_id is not None
     )
+    if not _train_planned(experiment, setup, plan, where, lease, on_progress):
+        return False
+    if not experiment.retrain:
+        return True
+    search, _ = _search_and_retrained(experiment)
+    best = analysis.best_on_dev(search)
+    retraining = retrain_runs(best.config, len(plan), experiment.retrain, experiment.seed)
+    return _train_planned(experiment, setup, retraining, where, lease, on_progress)
+
+
+def _search_and_retrained(experiment: Experiment) -> tuple[list[Run], list[Run]]:
+    """The runs a summary is made of: the experiment's (or its source's) search, and the runs
+    a bootstrap_best retrained, planned after the search's."""
+    own = list(experiment.runs.all())
+    if experiment.source is not None:
+        return list(experiment.source.runs.all()), own
+    if not experiment.retrain:
+        return own, []
+    return own[: experiment.n], own[experiment.n :]
+
+
+def _train_planned(
+    experiment: Experiment,
+    setup: Setup,
+    plan: list[PlannedRun],
+    where: torch.device,
+    lease: uuid.UUID,
+    on_progress: Callable[[Experiment], None] | None,
+) -> bool:
     stored = set(experiment.runs.values_list("index", flat=True))
     missing = [run for run in plan if run.index not in stored]
     for planned in _slices(missing, experiment.kind, RUNS_PER_SLICE[where.type]):

@@ -88,10 +88,16 @@ class Family(Result):
 
 @dataclass(frozen=True, eq=False)
 class BootstrappedBest(Result):
-    """The best run on dev, scored on bootstrap samples of the test set (Dror et al. 2018)."""
+    """The best run on dev, scored on bootstrap samples of the test set (Dror et al. 2018).
+
+    With `retrained` models (the best configuration trained again with new seeds) each sample
+    scores one of them drawn at random, so the scores hold training variance as well.
+    """
 
     best: BestRun
     search_runs: int
+    # Test scores of the retrained models; empty when the selected run alone is resampled.
+    retrained: list[float]
     samples: int
     scores: np.ndarray
     low: float
@@ -148,19 +154,29 @@ def family(runs: Sequence[RunRecord]) -> Family:
 
 
 def bootstrapped_best(
-    setup: Setup, runs: Sequence[RunRecord], seed: int, samples: int = BOOTSTRAP_SAMPLES
+    setup: Setup,
+    runs: Sequence[RunRecord],
+    seed: int,
+    samples: int = BOOTSTRAP_SAMPLES,
+    retrained: Sequence[RunRecord] = (),
 ) -> BootstrappedBest:
     best = best_on_dev(runs)
-    run = next(run for run in runs if run.index == best.index)
-    predictions, gold = np.asarray(run.test_predictions), np.asarray(run.test_gold)
-    rows = np.random.default_rng(seed).integers(len(gold), size=(samples, len(gold)))
+    models = list(retrained) or [next(run for run in runs if run.index == best.index)]
+    predictions = np.array([model.test_predictions for model in models])
+    gold = np.asarray(models[0].test_gold)
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(len(gold), size=(samples, len(gold)))
+    # Drawn after the rows, so that without retraining the samples are what they always were.
+    which = rng.integers(len(models), size=(samples, 1))
     # The setup's own metric, which scores a stack of resampled test sets at once.
-    scores = np.asarray(setup.metric(predictions[rows], gold[rows]), dtype=np.float64)
+    resampled = predictions[which, rows]
+    scores = np.asarray(setup.metric(resampled, gold[rows]), dtype=np.float64)
     tail = (1 - CONFIDENCE) / 2
     low, high = np.quantile(scores, [tail, 1 - tail])
     return BootstrappedBest(
         best=best,
         search_runs=len(runs),
+        retrained=[float(model.test_metric) for model in retrained],
         samples=samples,
         scores=scores,
         low=float(low),
@@ -174,11 +190,17 @@ def correctness(run: RunRecord) -> np.ndarray:
     return (np.asarray(run.test_predictions) == np.asarray(run.test_gold)).astype(np.float64)
 
 
-def summarize(kind: str, setup: Setup, runs: Sequence[RunRecord], seed: int) -> dict[str, Any]:
+def summarize(
+    kind: str,
+    setup: Setup,
+    runs: Sequence[RunRecord],
+    seed: int,
+    retrained: Sequence[RunRecord] = (),
+) -> dict[str, Any]:
     """The summary an experiment keeps: `runs` are its own, or for a bootstrap_best of a claim
-    those of the search it resamples."""
+    those of the search it resamples; `retrained`, a bootstrap_best's retrained best models."""
     if kind == Kind.FIXED_SEED:
         return fixed_seed(runs).to_dict()
     if kind == Kind.BOOTSTRAP_BEST:
-        return bootstrapped_best(setup, runs, seed).to_dict()
+        return bootstrapped_best(setup, runs, seed, retrained=retrained).to_dict()
     return family(runs).to_dict()

@@ -112,6 +112,11 @@ class Experiment(models.Model):
         help_text="fixed_seed: the seed rerun; otherwise the seed that draws seeds and configs."
     )
     device = models.CharField(max_length=10, choices=Device.choices, default=Device.AUTO)
+    retrain = models.PositiveIntegerField(
+        default=0,
+        help_text="bootstrap_best: new seeds the configuration best on dev is retrained with, so "
+        "that its distribution includes training variance (0: the selected run alone).",
+    )
     # A bootstrap_best of a claim resamples the best run of the claim's search instead of
     # training a search of its own.
     source = models.ForeignKey(
@@ -153,8 +158,14 @@ class Experiment(models.Model):
                 condition=Q(runs_done__lte=F("runs_planned")), name="no_more_runs_than_planned"
             ),
             models.CheckConstraint(
-                condition=Q(source__isnull=True) | Q(kind="bootstrap_best", runs_planned=0),
+                condition=Q(source__isnull=True)
+                | Q(kind="bootstrap_best", runs_planned=F("retrain")),
                 name="only_bootstrap_best_resamples_another_experiment",
+            ),
+            models.CheckConstraint(
+                condition=Q(retrain=0)
+                | Q(kind="bootstrap_best", retrain__gte=MIN_RUNS, retrain__lte=MAX_RUNS),
+                name="only_bootstrap_best_retrains_with_two_seeds_or_more",
             ),
             models.CheckConstraint(
                 condition=~Q(status="failed") | ~Q(error=""), name="failed_experiment_says_why"

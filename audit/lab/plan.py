@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from audit.lab.models import Experiment
 from audit.lab.setups.base import Setup
-from audit.lab.space import Config
+from audit.lab.space import Config, Seeds
 
 Kind = Experiment.Kind
+
+# Mixed into the experiment's seed for the retrain seeds, so they are not the search's seeds.
+RETRAIN_STREAM = 1
 
 # The dimensions a family of runs draws; the other kinds draw all but the split seed.
 VARIED = {
@@ -50,3 +55,13 @@ def planned_runs(
         return []
     configs = setup.sample_configs(n, seed, vary=VARIED.get(kind))
     return [PlannedRun(i, config, deterministic=False) for i, config in enumerate(configs)]
+
+
+def retrain_runs(best: Config, first_index: int, k: int, seed: int) -> list[PlannedRun]:
+    """A bootstrap_best's retraining: the configuration best on dev with `k` new seeds, planned
+    after the search's runs (from `first_index`); the same seeds for the same `seed`."""
+    rng = np.random.default_rng([seed, RETRAIN_STREAM])
+    return [
+        PlannedRun(first_index + i, {**best, "seed": new_seed}, deterministic=False)
+        for i, new_seed in enumerate(Seeds().sample(rng, k))
+    ]

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from audit.lab import actions
 from audit.lab.models import Experiment
 from audit.lab.plan import VARIED
+from audit.lab.reports import bootstrap_scope
 from audit.lab.setups import UnknownSetup, available_setups, get_setup
 from audit.lab.space import InvalidConfig
 from audit.lab.tasks import queue_experiment
@@ -40,6 +41,14 @@ class Command(BaseCommand):
         run.add_argument(
             "--device", choices=["cpu", "cuda"], help="default: the worker's GPU if any"
         )
+        run.add_argument(
+            "--retrain",
+            type=int,
+            default=0,
+            help="bootstrap_best: retrain the configuration best on dev with this many new "
+            "seeds, so that its distribution includes training variance (default 0: the "
+            "selected run alone, trained once)",
+        )
         run.add_argument("--sync", action="store_true", help="train here, not on Celery")
         run.add_argument("--json", action="store_true", help="print one JSON object")
         run.add_argument(
@@ -60,6 +69,7 @@ class Command(BaseCommand):
                 options["n"],
                 setup.default["seed"] if options["seed"] is None else options["seed"],
                 options["device"] or Experiment.Device.AUTO,
+                retrain=options["retrain"],
             )
         except (UnknownSetup, InvalidConfig) as error:
             raise CommandError(str(error)) from error
@@ -159,10 +169,19 @@ def summary_lines(kind: str, summary: dict) -> list[str]:
         f"test {best['test']:.4f}"
     )
     if kind == Experiment.Kind.BOOTSTRAP_BEST:
+        retrained = summary.get("retrained", [])
+        lines = [best_line]
+        if retrained:
+            lines.append(
+                f"its configuration retrained with {len(retrained)} new seeds: test "
+                f"{min(retrained):.4f} to {max(retrained):.4f}"
+            )
+        each = ", each scoring one retrained model" if retrained else ""
         return [
-            best_line,
-            f"on {summary['samples']} bootstrap samples of the test set: 95% of its scores in "
-            f"[{summary['low']:.4f}, {summary['high']:.4f}]",
+            *lines,
+            f"on {summary['samples']} bootstrap samples of the test set{each}: 95% of its "
+            f"scores in [{summary['low']:.4f}, {summary['high']:.4f}]",
+            bootstrap_scope(len(retrained)),
         ]
     ci = summary["ci"]
     return [
