@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import takewhile
 
@@ -58,6 +59,7 @@ _APPENDIX_HEADING = re.compile(
 )
 _LIST_MARKER = re.compile(r"^(?:[•◦▪‣∙·\-–—*]|\(?[a-z]\)|\(?[ivx]{1,4}\)|\(\d{1,2}\)|\d{1,2}\))\s+")
 _TERMINAL = re.compile(r"[.!?:][\"'”’)\]]*$")
+_NUMERIC = re.compile(r"[-+±]?[\d.,/%±()]+")
 
 
 @dataclass
@@ -106,7 +108,8 @@ def blocks(lines: list[Line], style: DocumentStyle) -> list[_Block]:
         else:
             result.append(_Block([line]))
     for index, block in enumerate(result):
-        block.role = _role(block, style, result[index + 1 :])
+        following = (result[i] for i in range(index + 1, len(result)))
+        block.role = _role(block, style, following)
     return result
 
 
@@ -119,7 +122,7 @@ def _same_block(prev: Line, line: Line, style: DocumentStyle) -> bool:
     return -0.5 * line.size < gap < 0.6 * max(line.size, style.body_size * 0.8)
 
 
-def _role(block: _Block, style: DocumentStyle, following: list[_Block]) -> str:
+def _role(block: _Block, style: DocumentStyle, following: Iterator[_Block]) -> str:
     first = block.lines[0]
     text = block.text
     if _CAPTION_START.match(text):
@@ -129,7 +132,7 @@ def _role(block: _Block, style: DocumentStyle, following: list[_Block]) -> str:
     words = text.split()
     widths = sorted(line.x1 - line.x0 for line in block.lines)
     median_width = widths[len(widths) // 2]
-    numeric = sum(1 for w in words if re.fullmatch(r"[-+±]?[\d.,/%±()]+", w)) / len(words)
+    numeric = sum(1 for w in words if _NUMERIC.fullmatch(w)) / len(words)
     prose_like = len(words) >= 6 and numeric < 0.3
     if not prose_like or (median_width < 0.5 * style.line_width and not _TERMINAL.search(text)):
         return NON_PROSE

@@ -12,7 +12,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -46,18 +46,44 @@ class SeedUseModel:
 
     def __post_init__(self) -> None:
         self._index = {name: i for i, name in enumerate(self.vocabulary)}
+        # Like their features, a sentence's columns are found once: a paper read again, and
+        # the training examples of every fold, reuse them.
+        self._columns = lru_cache(maxsize=2**14)(self._columns_of)
+
+    @cached_property
+    def _driver_ranking(self) -> tuple[np.ndarray, list[str]]:
+        """Per column, its rank as a driver (-1: never one), and the drivers' names by rank.
+
+        A driver is a word or word pair that raises the score, ranked by weight and then name,
+        both descending, so a sentence's drivers are its best-ranked columns.
+        """
+        order = sorted(
+            (
+                c
+                for c, name in enumerate(self.vocabulary)
+                if name[:2] in ("w:", "b:") and self.seed_weights[c] > 0
+            ),
+            key=lambda c: (self.seed_weights[c], self.vocabulary[c]),
+            reverse=True,
+        )
+        rank = np.full(len(self.vocabulary), -1, dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return rank, [self.vocabulary[c][2:].replace("_", " ") for c in order]
+
+    def _columns_of(self, sentence: SentenceContext) -> np.ndarray:
+        present = {self._index.get(name) for name in features(sentence)}
+        present.discard(None)
+        return np.array(sorted(present), dtype=np.int32)
 
     def matrix(self, sentences: Sequence[SentenceContext]) -> sparse.csr_matrix:
         """The sentences' features as a 0/1 matrix over this model's vocabulary."""
-        rows, columns = [], []
-        for row, sentence in enumerate(sentences):
-            present = {self._index.get(name) for name in features(sentence)}
-            present.discard(None)
-            columns += present
-            rows += [row] * len(present)
-        data = np.ones(len(columns), dtype=np.float32)
+        columns = [self._columns(sentence) for sentence in sentences]
+        indptr = np.zeros(len(sentences) + 1, dtype=np.int32)
+        np.cumsum([len(c) for c in columns], out=indptr[1:])
+        indices = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32)
+        data = np.ones(len(indices), dtype=np.float32)
         shape = (len(sentences), len(self.vocabulary))
-        return sparse.csr_matrix((data, (rows, columns)), shape=shape)
+        return sparse.csr_matrix((data, indices, indptr), shape=shape)
 
     def score(self, sentences: Sequence[SentenceContext]) -> list[Scored]:
         """Every sentence scored in one pass."""
@@ -70,27 +96,34 @@ class SeedUseModel:
         probabilities = np.exp(logits)
         probabilities /= probabilities.sum(axis=1, keepdims=True)
         best = probabilities.argmax(axis=1)
+        confidence = probabilities[np.arange(len(best)), best]
         return [
-            Scored(
-                score=float(seed[i]),
-                label=self.labels[best[i]],
-                confidence=float(probabilities[i, best[i]]),
-                drivers=self._drivers(x, i),
+            Scored(score=score, label=self.labels[label], confidence=sure, drivers=drivers)
+            for score, label, sure, drivers in zip(
+                np.ravel(seed).tolist(),
+                best.tolist(),
+                confidence.tolist(),
+                self._drivers(x),
+                strict=True,
             )
-            for i in range(len(sentences))
         ]
 
-    def _drivers(self, x: sparse.csr_matrix, row: int) -> list[str]:
-        columns = x.indices[x.indptr[row] : x.indptr[row + 1]]
-        weighted = sorted(
-            (
-                (self.seed_weights[c], self.vocabulary[c])
-                for c in columns
-                if self.vocabulary[c][:2] in ("w:", "b:") and self.seed_weights[c] > 0
-            ),
-            reverse=True,
-        )
-        return [name[2:].replace("_", " ") for _, name in weighted[:DRIVERS]]
+    def _drivers(self, x: sparse.csr_matrix) -> list[list[str]]:
+        """Per row of `x`, the names of its best-ranked drivers."""
+        rank_of, names = self._driver_ranking
+        rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+        ranks = rank_of[x.indices]
+        driving = ranks >= 0
+        rows, ranks = rows[driving], ranks[driving]
+        order = np.lexsort((ranks, rows))
+        rows, ranks = rows[order], ranks[order]
+        # Position of each driver within its row: keep the first DRIVERS of each.
+        first = np.searchsorted(rows, rows)
+        keep = np.arange(len(rows)) - first < DRIVERS
+        drivers: list[list[str]] = [[] for _ in range(x.shape[0])]
+        for row, rank in zip(rows[keep].tolist(), ranks[keep].tolist(), strict=True):
+            drivers[row].append(names[rank])
+        return drivers
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
