@@ -171,7 +171,9 @@ def deal(project: Project) -> int:
             .values_list("user_id", flat=True)
         )
         open_items: dict[int, assignment.OpenItem] = {}
-        positions = dict(project.items.values_list("pk", "position"))
+        placed = list(project.items.values_list("pk", "position", "sentence__paper_id"))
+        positions = {pk: position for pk, position, _ in placed}
+        papers = {pk: paper for pk, _, paper in placed}
         loads: Counter[int] = Counter()
         for item_id, annotator_id, slot in Assignment.objects.filter(project=project).values_list(
             "item_id", "annotator_id", "slot"
@@ -197,6 +199,7 @@ def deal(project: Project) -> int:
                     annotator_id=d.annotator_id,
                     project=project,
                     position=positions[d.item_id],
+                    paper_id=papers[d.item_id],
                     slot=d.slot,
                 )
                 for d in dealt
@@ -329,7 +332,7 @@ def import_annotations(project: Project, rows: list[ImportedRow]) -> Imported:
         _lock(project)
         for user in {user for row in rows for user, _, _ in row.labels}:
             Membership.objects.get_or_create(project=project, user=user, role=Role.ANNOTATOR)
-        items = {item.sentence_id: item for item in project.items.all()}
+        items = {item.sentence_id: item for item in project.items.select_related("sentence")}
         next_position = max((item.position for item in items.values()), default=0) + 1
         held: dict[int, dict[int, Assignment]] = defaultdict(dict)
         for given in Assignment.objects.filter(project=project):
@@ -351,6 +354,7 @@ def import_annotations(project: Project, rows: list[ImportedRow]) -> Imported:
                         annotator=user,
                         project=project,
                         position=item.position,
+                        paper_id=item.sentence.paper_id,
                         slot=next(s for s in range(len(slots) + 1) if s not in slots),
                         label=label,
                         note=note,

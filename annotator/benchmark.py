@@ -124,6 +124,7 @@ def run(options: dict) -> dict:
         "fetch_next": _percentiles(load["fetch_next"]),
         "submit": _percentiles(load["submit"]),
         "requests_per_s": load["requests"] / load["seconds"],
+        "client_cpu_ms_per_request": 1000 * load["client_cpu"] / load["requests"],
         "labels_expected": load["labels"],
         "labels_stored": stored,
     }
@@ -135,6 +136,7 @@ def render(result: dict) -> str:
         p50, p95, p99 = (result[name][f"{p}_ms"] for p in ("p50", "p95", "p99"))
         lines.append(f"{name:12} {p50:7.1f}  {p95:7.1f}  {p99:7.1f}")
     lines.append(f"requests/s   {result['requests_per_s']:7.1f}")
+    lines.append(f"client CPU   {result['client_cpu_ms_per_request']:7.2f} ms per request")
     verdict = "ok" if result["labels_stored"] == result["labels_expected"] else "MISMATCH"
     lines.append(
         f"labels       {result['labels_stored']} stored of {result['labels_expected']} made"
@@ -308,15 +310,19 @@ def _drive(port: int, setup: dict, options: dict) -> dict:
     with contextlib.suppress(threading.BrokenBarrierError):
         ready.wait()
     started = time.perf_counter()
+    # The load generator's own share of the two cores: this process runs nothing else meanwhile.
+    cpu_started = time.process_time()
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - started
+    client_cpu = time.process_time() - cpu_started
     if errors:
         raise RuntimeError(f"{len(errors)} annotators failed; the first: {errors[0]}")
     return {
         **timings,
         "requests": len(timings["fetch_next"]) + len(timings["submit"]),
         "seconds": seconds,
+        "client_cpu": client_cpu,
         "labels": len(set(labelled)),
     }
 

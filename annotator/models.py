@@ -148,10 +148,12 @@ class Assignment(models.Model):
     annotator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
     )
-    # Copies of item.project and item.position, set once when the item is dealt: the queue
-    # query then reads one index of this table instead of joining items.
+    # Copies of item.project, item.position and the item's paper, set once when the item is
+    # dealt: the queue and a paper's progress then read this table's indexes instead of joining
+    # items and sentences.
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveIntegerField()
+    paper = models.ForeignKey(Paper, on_delete=models.RESTRICT, related_name="+")
     slot = models.PositiveSmallIntegerField(help_text="Which of the item's overlap this is.")
     label = models.CharField(max_length=30, choices=Label.choices, blank=True)
     note = models.TextField(blank=True)
@@ -180,6 +182,9 @@ class Assignment(models.Model):
                 name="annotator_queue",
             ),
             models.Index(fields=["project", "annotator", "labelled_at"], name="annotator_done"),
+            models.Index(fields=["project", "annotator", "paper"], name="annotator_paper"),
+            # Counting a project's labels after each one (annotator.learning) reads this alone.
+            models.Index(fields=["project"], condition=~Q(label=""), name="project_labels"),
         ]
 
     def __str__(self) -> str:

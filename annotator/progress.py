@@ -35,11 +35,10 @@ def progress_and_left_in_paper(
 ) -> tuple[Progress, int]:
     """The annotator's progress, and how many of their sentences of one paper are still to
     label: one query, since the label endpoint needs both after every label."""
-    # Without a paper, no join to sentences: the count reads the assignments' own index.
     in_paper = (
         {}
         if paper_id is None
-        else {"left_in_paper": Count("pk", filter=Q(label="", item__sentence__paper_id=paper_id))}
+        else {"left_in_paper": Count("pk", filter=Q(label="", paper_id=paper_id))}
     )
     counts = Assignment.objects.filter(project=project, annotator=annotator).aggregate(
         assigned=Count("pk"),

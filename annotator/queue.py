@@ -12,51 +12,78 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.html import escape
 
-from annotator.models import Assignment, PrimaryCategory, Project
+from annotator.models import Assignment, Membership, PrimaryCategory, Project
 from annotator.primary import default_primary
 from audit.models import Paper, Sentence
 from audit.paper_text import driver_spans, highlighted, marks
 
+# What a card shows of an assignment, its sentence and paper: reading no more keeps the busiest
+# query light.
+CARD_FIELDS = (
+    "skipped",
+    "note",
+    "paper",
+    "item__sentence__paper__title",
+    "item__sentence__paper__original_name",
+    "item__sentence__paper__year",
+    *(
+        f"item__sentence__{name}"
+        for name in (
+            "index", "paragraph", "page", "section", "text", "is_seed", "terms", "spans", "drivers"
+        )
+    ),
+)  # fmt: skip
 # Sentences of a paragraph are consecutive; looking this far either side finds them all by the
 # (paper, index) index instead of scanning the paper for its paragraph number.
 PARAGRAPH_REACH = 60
 
 
 def next_cards(
-    project: Project, annotator: AbstractBaseUser, exclude: Sequence[int] = (), limit: int = 3
+    project: Project | int,
+    annotator: AbstractBaseUser,
+    exclude: Sequence[int] = (),
+    limit: int = 3,
 ) -> list[dict]:
-    """The annotator's next unlabelled items, skipped ones last; `exclude`: ones the browser has."""
-    pending = (
-        Assignment.objects.filter(project=project, annotator=annotator, label="")
-        .exclude(pk__in=exclude)
-        .order_by("skipped", "position")
-        .select_related("item__sentence__paper")[:limit]
+    """The annotator's next unlabelled items, skipped ones last; `exclude`: ones the browser has.
+
+    None unless they are an annotator of the project. The busiest read, so one query finds the
+    cards, checks the membership and tells which card closes its paper.
+    """
+    # Unlabelled ones of the same paper that come after it in the queue: none, and labelling it
+    # finishes its paper (the session asks the paper's primary category next).
+    later_in_paper = Assignment.objects.filter(
+        Q(skipped__gt=OuterRef("skipped"))
+        | Q(skipped=OuterRef("skipped"), position__gt=OuterRef("position")),
+        project=OuterRef("project"),
+        annotator=OuterRef("annotator"),
+        paper=OuterRef("paper"),
+        label="",
     )
-    pending = list(pending)
-    context = paragraph_context([assigned.item.sentence for assigned in pending])
-    last = _last_in_papers(project, annotator, {a.item.sentence.paper_id for a in pending})
-    cards = []
-    for assigned in pending:
-        shown = card(assigned, context[assigned.item.sentence_id])
-        # Labelling it finishes its paper: the session asks the paper's primary category next.
-        shown["closes_paper"] = last[assigned.item.sentence.paper_id] == assigned.pk
-        cards.append(shown)
-    return cards
-
-
-def _last_in_papers(project: Project, annotator: AbstractBaseUser, paper_ids: set[int]) -> dict:
-    """Per paper, the annotator's unlabelled assignment that comes last in their queue."""
-    rows = (
+    pending = list(
         Assignment.objects.filter(
-            project=project, annotator=annotator, label="", item__sentence__paper_id__in=paper_ids
+            project=project,
+            annotator=annotator,
+            label="",
+            project__memberships__user=annotator,
+            project__memberships__role=Membership.Role.ANNOTATOR,
         )
+        .exclude(pk__in=exclude)
+        .annotate(closes_paper=~Exists(later_in_paper))
         .order_by("skipped", "position")
-        .values_list("item__sentence__paper_id", "pk")
+        .select_related("item__sentence__paper")
+        .only(*CARD_FIELDS)[:limit]
     )
-    return dict(rows)  # later rows overwrite earlier ones: the last in queue order stays
+    context = paragraph_context([assigned.item.sentence for assigned in pending])
+    return [
+        {
+            **card(assigned, context[assigned.item.sentence_id]),
+            "closes_paper": assigned.closes_paper,
+        }
+        for assigned in pending
+    ]
 
 
 def card(assigned: Assignment, paragraph: tuple[str, str] | None = None) -> dict:
@@ -120,21 +147,19 @@ def paragraph_context(sentences: list[Sentence]) -> dict[int, tuple[str, str]]:
 
 
 def papers_to_confirm(
-    project: Project, annotator: AbstractBaseUser, paper_ids: Sequence[int] | None = None
+    project: Project | int, annotator: AbstractBaseUser, paper_ids: Sequence[int] | None = None
 ) -> list[dict]:
     """Papers whose sentences the annotator has all labelled but whose primary category they
     have not confirmed yet, each with the default from their own labels."""
     mine = Assignment.objects.filter(project=project, annotator=annotator)
     if paper_ids is not None:
-        mine = mine.filter(item__sentence__paper_id__in=paper_ids)
-    per_paper = mine.values("item__sentence__paper_id").annotate(
+        mine = mine.filter(paper_id__in=paper_ids)
+    per_paper = mine.values("paper_id").annotate(
         pending=Count("pk", filter=Q(label="")),
         highlighted=Count("pk", filter=Q(item__is_probe=False)),
     )
     complete = [
-        row["item__sentence__paper_id"]
-        for row in per_paper
-        if row["pending"] == 0 and row["highlighted"] > 0
+        row["paper_id"] for row in per_paper if row["pending"] == 0 and row["highlighted"] > 0
     ]
     if not complete:
         return []
@@ -143,9 +168,7 @@ def papers_to_confirm(
     ).values_list("paper_id", flat=True)
     papers = list(Paper.objects.filter(pk__in=set(complete) - set(confirmed)).order_by("pk"))
     labels_of: dict[int, Counter] = defaultdict(Counter)
-    for paper_id, label in mine.filter(item__sentence__paper__in=papers).values_list(
-        "item__sentence__paper_id", "label"
-    ):
+    for paper_id, label in mine.filter(paper__in=papers).values_list("paper_id", "label"):
         labels_of[paper_id][label] += 1
     steps = []
     for paper in papers:
