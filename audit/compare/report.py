@@ -16,6 +16,7 @@ from audit.stats.calibration import RunsNeeded, runs_needed
 from audit.stats.classical import mean_interval
 from audit.stats.verdict import (
     ALPHA,
+    ASO_REQUIRED_BELOW,
     ASO_THRESHOLD,
     BETTER,
     MIN_RUNS,
@@ -62,9 +63,10 @@ MANY_METHOD = (
     f"p-values Holm-adjusted over all pairs of all data sets, and with Almost Stochastic Order at "
     f"a confidence shared among all ordered pairs (Bonferroni, as deepsig's multi_aso). A pair "
     f"is judged only with at least {MIN_RUNS} runs of each system, and a system is called "
-    f"better only where both tests agree (p < {ALPHA}, ε_min < {ASO_THRESHOLD}). Intervals of "
-    f"means are Student t intervals. ASO uses {ASO_BOOTSTRAP:,} bootstrap samples from seed "
-    f"{REPORT_SEED}: the same scores always give the same report."
+    f"better where the rank test finds it (p < {ALPHA}) and, with fewer than "
+    f"{ASO_REQUIRED_BELOW} runs of either system, ASO agrees (ε_min < {ASO_THRESHOLD}). "
+    f"Intervals of means are Student t intervals. ASO uses {ASO_BOOTSTRAP:,} bootstrap samples "
+    f"from seed {REPORT_SEED}: the same scores always give the same report."
 )
 
 
@@ -242,8 +244,9 @@ def method_note(report: Report) -> str:
             "Intervals of a mean over runs are Student t intervals (a bootstrap interval of a "
             "mean over 3 runs covers about 73%, not 95%); that of the difference is Welch's. "
             f"The verdict needs at least {MIN_RUNS} runs per system, and names a winner only "
-            f"when the exact Mann-Whitney test (p < {ALPHA}) and ASO (ε_min < {ASO_THRESHOLD}, "
-            "at a confidence corrected for both directions) agree."
+            f"when the exact Mann-Whitney test finds one (p < {ALPHA}) and, with fewer than "
+            f"{ASO_REQUIRED_BELOW} runs of either system, ASO agrees (ε_min < {ASO_THRESHOLD}, "
+            "at a confidence corrected for both directions)."
         )
     else:
         intervals = (

@@ -34,14 +34,19 @@ from audit.documents import render_figure
 from audit.rate_limits import rate_limited
 from audit.stats import StatsInputError
 from audit.stats.compare import MIN_EXAMPLES
-from audit.stats.verdict import MIN_RUNS
+from audit.stats.verdict import ASO_REQUIRED_BELOW, MIN_RUNS
 
 TEMPLATE = "audit/compare.html"
 
 
 def _page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
     """The page, with the rules its text quotes."""
-    rules = {"min_runs": MIN_RUNS, "min_examples": MIN_EXAMPLES, "many_method": MANY_METHOD}
+    rules = {
+        "min_runs": MIN_RUNS,
+        "aso_required_below": ASO_REQUIRED_BELOW,
+        "min_examples": MIN_EXAMPLES,
+        "many_method": MANY_METHOD,
+    }
     return render(request, TEMPLATE, rules | context, status=status)
 
 
