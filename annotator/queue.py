@@ -17,7 +17,7 @@ from django.utils.html import escape
 
 from annotator.models import Assignment, Membership, PrimaryCategory, Project
 from annotator.primary import default_primary
-from audit.models import Paper, Sentence
+from audit.models import Sentence
 from audit.paper_text import driver_spans, highlighted, marks
 
 # What a card shows of an assignment, its sentence and paper: reading no more keeps the busiest
@@ -150,39 +150,46 @@ def papers_to_confirm(
     project: Project | int, annotator: AbstractBaseUser, paper_ids: Sequence[int] | None = None
 ) -> list[dict]:
     """Papers whose sentences the annotator has all labelled but whose primary category they
-    have not confirmed yet, each with the default from their own labels."""
+    have not confirmed yet, each with the default from their own labels.
+
+    One query: the label endpoint asks after every paper an annotator finishes.
+    """
     mine = Assignment.objects.filter(project=project, annotator=annotator)
     if paper_ids is not None:
         mine = mine.filter(paper_id__in=paper_ids)
-    per_paper = mine.values("paper_id").annotate(
-        pending=Count("pk", filter=Q(label="")),
-        highlighted=Count("pk", filter=Q(item__is_probe=False)),
-    )
-    complete = [
-        row["paper_id"] for row in per_paper if row["pending"] == 0 and row["highlighted"] > 0
-    ]
-    if not complete:
-        return []
     confirmed = PrimaryCategory.objects.filter(
-        project=project, annotator=annotator, paper_id__in=complete
-    ).values_list("paper_id", flat=True)
-    papers = list(Paper.objects.filter(pk__in=set(complete) - set(confirmed)).order_by("pk"))
-    labels_of: dict[int, Counter] = defaultdict(Counter)
-    for paper_id, label in mine.filter(paper__in=papers).values_list("paper_id", "label"):
-        labels_of[paper_id][label] += 1
-    steps = []
-    for paper in papers:
-        labels = labels_of[paper.pk]
-        steps.append(
-            {
-                "paper": paper.pk,
-                "title": paper.title or paper.original_name,
-                "year": paper.year,
-                "default": default_primary(labels.elements()),
-                "counts": dict(labels),
-            }
+        project=project, annotator=annotator, paper=OuterRef("paper_id")
+    )
+    complete = (
+        mine.filter(~Exists(confirmed))
+        .values("paper_id")
+        .annotate(
+            pending=Count("pk", filter=Q(label="")),
+            highlighted=Count("pk", filter=Q(item__is_probe=False)),
         )
-    return steps
+        .filter(pending=0, highlighted__gt=0)
+        .values("paper_id")
+    )
+    rows = (
+        mine.filter(paper_id__in=complete)
+        .order_by("paper_id")
+        .values_list("paper_id", "label", "paper__title", "paper__original_name", "paper__year")
+    )
+    labels_of: dict[int, Counter] = defaultdict(Counter)
+    shown: dict[int, tuple[str, int | None]] = {}
+    for paper_id, label, title, original_name, year in rows:
+        labels_of[paper_id][label] += 1
+        shown[paper_id] = (title or original_name, year)
+    return [
+        {
+            "paper": paper_id,
+            "title": title,
+            "year": year,
+            "default": default_primary(labels_of[paper_id].elements()),
+            "counts": dict(labels_of[paper_id]),
+        }
+        for paper_id, (title, year) in shown.items()
+    ]
 
 
 def recent_labels(project: Project, annotator: AbstractBaseUser, count: int = 5) -> list[dict]:
