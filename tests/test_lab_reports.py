@@ -15,11 +15,19 @@ from tests.test_lab_claims import li2022_seed_sentence
 pytestmark = pytest.mark.django_db
 
 
-def claim_tested_here(corpus, corpus_dir, setups: list[str], claimed_score: float = 0.953) -> Claim:
+def claim_tested_here(
+    corpus, corpus_dir, setups: list[str], claimed_score: float = 0.953, retrain: int = 0
+) -> Claim:
     """A claim whose experiments are run here, one after another, as a lab worker runs them."""
     sentence = li2022_seed_sentence(corpus, corpus_dir)
     claim = actions.create_claim(
-        sentence, setups=setups, claimed_score=claimed_score, seeds=[11], runs=2, device="cpu"
+        sentence,
+        setups=setups,
+        claimed_score=claimed_score,
+        seeds=[11],
+        runs=2,
+        device="cpu",
+        retrain=retrain,
     )
     waiting = list(claim.experiments.filter(source__isnull=True).values_list("pk", flat=True))
     while waiting:
@@ -70,6 +78,20 @@ def test_the_report_shows_four_distributions_and_where_the_claim_falls(client, a
     assert "training seeds and the luck of picking the best" in setup["findings"][-1]
     assert distributions["seed_only"]["ci"]["method"] == "Student t"
     assert "seed 11 reran bit for bit without deterministic algorithms on cpu." in claim.verdict
+
+
+def test_a_retrained_best_model_says_its_interval_holds_the_training_seeds(corpus, corpus_dir):
+    claim = claim_tested_here(corpus, corpus_dir, ["digits-mlp"], retrain=2)
+
+    (setup,) = claim.report["setups"]
+    best_of = claim.experiments.get(kind="bootstrap_best")
+    assert best_of.runs_done == 2 and len(best_of.summary["retrained"]) == 2
+    assert setup["best"]["retrained"] == 2
+    assert "of its best model on dev (retrained with 2 seeds)" in claim.verdict
+    findings = setup["findings"]
+    assert "holds the test set's sampling and the spread over 2 training seeds" in findings[-1]
+    assert "the luck of picking that configuration on dev and the data split" in findings[-1]
+    assert "(all on the setup's one train/dev/test split)" in findings[-2]
 
 
 def test_a_claim_above_everything_the_setup_reaches_is_said_to_be_out_of_reach(corpus, corpus_dir):

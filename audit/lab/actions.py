@@ -104,14 +104,16 @@ def create_claim(
     seeds: Sequence[int],
     runs: int,
     device: str = Experiment.Device.AUTO,
+    retrain: int = 0,
     user=None,
 ) -> Claim:
     """A claim with its experiments, per setup: the first claimed seed rerun, seed-only runs
-    and a search drawn from it, and the best of that search resampled."""
+    and a search drawn from it, and the best of that search resampled (its configuration
+    retrained with `retrain` new seeds first, when asked)."""
     label = claim_labels([sentence], user)[sentence.pk]
     if not is_testable(label):
         raise NotTestable(f"This sentence is labelled {label or 'nothing'}, not a claim to test.")
-    if too_big := claim_size_error(runs, len(setups)):
+    if too_big := claim_size_error(runs, len(setups), retrain):
         raise InvalidConfig(too_big)
     first_seed = seeds[0]
     with transaction.atomic():
@@ -134,7 +136,14 @@ def create_claim(
                 name, Kind.HYPERPARAMETER_SEARCH, runs, first_seed, device, **options
             )
             create_experiment(
-                name, Kind.BOOTSTRAP_BEST, runs, first_seed, device, source=search, **options
+                name,
+                Kind.BOOTSTRAP_BEST,
+                runs,
+                first_seed,
+                device,
+                source=search,
+                retrain=retrain,
+                **options,
             )
     return claim
 

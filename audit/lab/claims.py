@@ -87,10 +87,11 @@ def named_seeds(sentence: Sentence) -> str:
     return ""
 
 
-def trained_runs(runs: int, setups: int) -> int:
+def trained_runs(runs: int, setups: int, retrain: int = 0) -> int:
     """Models a claim trains: per setup, n fixed-seed reruns in each mode, n seed-only runs and
-    n configurations of the search (the best model's bootstrap trains none)."""
-    return 4 * runs * setups
+    n configurations of the search, and the best configuration retrained `retrain` times (by
+    default none: the best model's bootstrap resamples the search's run)."""
+    return (4 * runs + retrain) * setups
 
 
 # How many of a setup's latest runs here a claim's time is estimated from.
@@ -121,10 +122,10 @@ def claim_seconds(setups: Iterable[str], runs: int, per_model: dict[str, float])
     return sum(trained_runs(runs, 1) * per_model[name] for name in setups)
 
 
-def claim_size_error(runs: int, setups: int) -> str:
+def claim_size_error(runs: int, setups: int, retrain: int = 0) -> str:
     """Why a claim of this size may not start ("" when it may): SEEDAUDIT_MAX_CLAIM_RUNS."""
     most = settings.SEEDAUDIT_MAX_CLAIM_RUNS
-    total = trained_runs(runs, setups)
+    total = trained_runs(runs, setups, retrain)
     if total <= most:
         return ""
     return (

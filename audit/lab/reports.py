@@ -174,7 +174,8 @@ def _findings(claimed: float, report: dict[str, Any]) -> list[str]:
     findings.append(
         f"The claimed {claimed:.4f} is above {seed_only['claim_percentile']:.0f}% of "
         f"{seed_only['n']} runs that vary only the seed, and above "
-        f"{search['claim_percentile']:.0f}% of {search['n']} runs that vary all hyperparameters."
+        f"{search['claim_percentile']:.0f}% of {search['n']} runs that vary all hyperparameters "
+        "(all on the setup's one train/dev/test split)."
     )
     position = _position(claimed, best["low"], best["high"])
     meaning = {
