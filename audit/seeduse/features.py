@@ -8,6 +8,8 @@ Every feature is a string; the model keeps a weight per string it saw in trainin
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -60,6 +62,28 @@ CUES: dict[str, re.Pattern[str]] = {
         "variation": r"\bvar(?:y|ies|ied|iation|iance)\b|\bfluctuat\w*|\bunstable\b|"
         r"\binstabilit\w*|\bsensitiv\w*|\brobust\w*",
         "significance": r"significan\w*|p-?values?|\bt-?test\b|welch|mann-whitney|wilcoxon",
+        # How papers about run-to-run variance talk (Bethard 2022 and the work it cites).
+        "score_distribution": r"(?:score|performance|result|accuracy|f1)\s+distributions?|"
+        r"distributions?\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:scores?|results|performances?|"
+        r"accurac\w*|runs)",
+        "random_numbers": r"random(?:ness)?\s+(?:numbers?|number generators?|generators?)|"
+        r"\bp?rngs?\b|\bluck\w*|\bunlucky\b|\bfavou?rable\b",
+        "local_optima": r"local\s+(?:minim\w*|optim\w*)|\bconverg\w*\s+(?:\w+\s+){0,3}"
+        r"different\b",
+        "single_run": r"\bsingle\s+(?:training\s+)?(?:runs?|performance|scores?|trials?)\b|"
+        r"\bone\s+(?:training\s+)?(?:run|trial)\b",
+        "inter_run": r"\b(?:inter|intra|cross)-?runs?\b|\brun-to-run\b|\b(?:across|between|"
+        r"over)\s+(?:the\s+)?(?:different\s+|individual\s+)?runs\b",
+        "separately_trained": r"\b(?:separately|independently|individually)\s+(?:\w+\s+){0,3}"
+        r"(?:trained|fine-?tuned|initiali[sz]ed|optimi[sz]ed|pre-?trained)|\bindependent\s+"
+        r"(?:\w+\s+)?(?:runs?|models?|trainings?|replicates?)\b|\bdiffering only\b",
+        # Repeats and multiples that are not re-runs: data seen again, sizes and speeds compared.
+        "data_repeat": r"repeat\w*\s+(?:the\s+)?(?:\w+\s+)?(?:data|examples?|epochs?|tokens?|"
+        r"passes|sentences?)|(?:data(?:\s?set)?|examples?|corpus|tokens?)\s+(?:is|are|was|were|"
+        r"being)\s+repeated",
+        "times_comparative": rf"{_NUMBER}\s+times\s+(?:larger|smaller|faster|slower|more|less|"
+        r"fewer|bigger|longer|shorter|higher|lower|as)\b|\b\d+(?:\.\d+)?x\s+(?:faster|slower|"
+        r"larger|smaller|speed)",
     }.items()
 }
 # The cues a neighbouring sentence contributes: a sentence after "we ran each model five
@@ -68,6 +92,19 @@ NEIGHBOUR_CUES = (
     "seed_word", "counted_runs", "n_times", "statistic_over_runs", "over_runs", "random_init",
     "restart", "spread", "rerun",
 )  # fmt: skip
+# The cues of runs that differ only by their randomness. A paper where many sentences carry one
+# is about such runs, and its sentences on spread or variation are likelier to be about them too.
+RUN_CUES = frozenset(
+    (
+        "seed_word", "counted_runs", "n_times", "statistic_over_runs", "over_runs", "random_init",
+        "restart", "nondeterministic", "rerun", "score_distribution", "random_numbers",
+        "local_optima", "single_run", "inter_run", "separately_trained",
+    )
+)  # fmt: skip
+# Shares of a paper's sentences with a run cue, and counts in one section, that mark it as
+# seed-heavy; coded cumulatively ("at least") so each level learns from the papers above it too.
+PAPER_LEVELS = (0.02, 0.04, 0.08)
+SECTION_LEVELS = (1, 3, 6)
 SECTIONS = {
     "abstract": r"abstract",
     "intro": r"introduc",
@@ -96,6 +133,7 @@ class SentenceContext:
     previous: str = ""
     following: str = ""
     pattern: str = ""
+    around: str = ""  # how seed-heavy its paper and section are (`surroundings`)
 
 
 SEED_WORD = CUES["seed_word"]
@@ -121,6 +159,21 @@ def _cues(text: str) -> tuple[str, ...]:
     return tuple(name for name, pattern in CUES.items() if pattern.search(lowered))
 
 
+def surroundings(texts: Sequence[str], sections: Sequence[str]) -> list[str]:
+    """For each sentence of one paper, how many of the paper's sentences, and of the other
+    sentences in its section, carry a run cue: space-separated levels such as "paper2 section1"."""
+    has_cue = [bool(RUN_CUES.intersection(_cues(text))) for text in texts]
+    share = sum(has_cue) / len(texts) if texts else 0.0
+    paper = [f"paper{i + 1}" for i, level in enumerate(PAPER_LEVELS) if share >= level]
+    per_section = Counter(section for section, cue in zip(sections, has_cue, strict=True) if cue)
+    result = []
+    for section, cue in zip(sections, has_cue, strict=True):
+        others = per_section[section] - cue
+        levels = [f"section{i + 1}" for i, level in enumerate(SECTION_LEVELS) if others >= level]
+        result.append(" ".join(paper + levels))
+    return result
+
+
 # Training and leave-one-paper-out see the same sentences again and again.
 @lru_cache(maxsize=2**16)
 def features(sentence: SentenceContext) -> tuple[str, ...]:
@@ -137,5 +190,8 @@ def features(sentence: SentenceContext) -> tuple[str, ...]:
         found.append(f"p:{sentence.pattern}")
     for side, text in (("prev", sentence.previous), ("next", sentence.following)):
         found += [f"{side}:{name}" for name in cues(text) if name in NEIGHBOUR_CUES]
+    for level in sentence.around.split():
+        found.append(f"a:{level}")
+        found += [f"a:{level}+{name}" for name in own]
     found.append(f"len:{min(len(tokens) // 10, 6)}")
     return tuple(found)

@@ -22,6 +22,7 @@ from audit.seeduse.features import SentenceContext, features
 from audit.taxonomy import LABELS, Group, Label, group_of
 
 SHIPPED_PATH = Path(__file__).with_name("data") / "model.npz"
+SEED_WORD_FEATURE = "c:seed_word"
 # Words shown as the reason a sentence was highlighted.
 DRIVERS = 3
 
@@ -92,6 +93,7 @@ class SeedUseModel:
         x = self.matrix(sentences)
         seed = _sigmoid(x @ self.seed_weights + self.seed_bias)
         logits = np.asarray(x @ self.label_weights) + self.label_bias
+        logits[self._without_seed_word(x), self.labels.index(Label.NOT_SEED_USE)] = -np.inf
         logits -= logits.max(axis=1, keepdims=True)
         probabilities = np.exp(logits)
         probabilities /= probabilities.sum(axis=1, keepdims=True)
@@ -107,6 +109,16 @@ class SeedUseModel:
                 strict=True,
             )
         ]
+
+    def _without_seed_word(self, x: sparse.csr_matrix) -> np.ndarray:
+        """Rows that never say "seed": "not a seed use" is the word in another sense, so a
+        sentence about re-runs in other words is one of the five uses."""
+        without = np.ones(x.shape[0], dtype=bool)
+        column = self._index.get(SEED_WORD_FEATURE)
+        if column is not None:
+            rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+            without[rows[x.indices == column]] = False
+        return without
 
     def _drivers(self, x: sparse.csr_matrix) -> list[list[str]]:
         """Per row of `x`, the names of its best-ranked drivers."""

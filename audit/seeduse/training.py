@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 
 from audit.detect import detector
 from audit.ingest.sentences import nlp
-from audit.seeduse.features import SentenceContext, features
+from audit.seeduse.features import SentenceContext, features, surroundings
 from audit.seeduse.model import SeedUseModel
 from audit.taxonomy import LABELS
 
@@ -51,7 +51,9 @@ class Line:
 
 
 def contexts(lines: Sequence[Line]) -> list[SentenceContext]:
-    """Each sentence with its neighbours in the same paragraph."""
+    """Each sentence with its neighbours in the same paragraph, and how seed-heavy its paper and
+    section are."""
+    around = surroundings([line.text for line in lines], [line.section for line in lines])
     result = []
     for i, line in enumerate(lines):
         before = lines[i - 1] if i > 0 else None
@@ -64,6 +66,7 @@ def contexts(lines: Sequence[Line]) -> list[SentenceContext]:
                 previous=before.text if before and before.paragraph == line.paragraph else "",
                 following=after.text if after and after.paragraph == line.paragraph else "",
                 pattern=line.pattern,
+                around=around[i],
             )
         )
     return result
@@ -87,7 +90,8 @@ def fit(examples: Sequence[Example], about: dict | None = None) -> SeedUseModel:
     y = np.array([label_of[examples[i].label] for i in labelled])
     # Only the features seen in labelled sentences can carry a label's weight; fitting on those
     # columns alone is the same model, found in a fraction of the time.
-    columns = np.flatnonzero(np.asarray(x[labelled].sum(axis=0)).ravel())
+    seen = np.asarray(x[labelled].sum(axis=0)).ravel() > 0
+    columns = np.flatnonzero(seen & ~np.char.startswith(np.array(vocabulary), "a:"))
     classifier = LogisticRegression(C=LABEL_C, max_iter=2000).fit(x[labelled][:, columns], y)
     label_weights = np.zeros((len(vocabulary), len(LABELS)))
     label_bias = np.full(len(LABELS), -30.0)  # a label never seen in training is never chosen
