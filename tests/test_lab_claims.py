@@ -131,6 +131,21 @@ class TestClaimForm:
         assert "The experiments are queued" in html
         assert "Running: 0 of 8 experiments done." in html
 
+    def test_asking_to_retrain_the_best_configuration_plans_those_runs(
+        self, client, alice, seed_sentence
+    ):
+        client.force_login(alice)
+        url = f"/lab/sentences/{seed_sentence.pk}/test/"
+
+        refused = client.post(url, FORM | {"retrain": "1"})
+        client.post(url, FORM | {"retrain": "3"})
+
+        assert "Retrain with 2 seeds or more (one shows no spread), or 0." in (
+            refused.content.decode()
+        )
+        best_of = Claim.objects.get().experiments.get(kind="bootstrap_best")
+        assert (best_of.retrain, best_of.runs_planned) == (3, 3)
+
     def test_setups_tested_on_other_examples_cannot_be_compared(self, client, alice, seed_sentence):
         client.force_login(alice)
 
@@ -174,10 +189,15 @@ class TestClaimForm:
         )  # fmt: skip
 
         after = client.post(url, FORM | {"runs": "16", "claimed_score": "x"}).content.decode()
+        retrained = client.post(
+            url, FORM | {"runs": "16", "retrain": "20", "claimed_score": "x"}
+        ).content.decode()
 
         assert "No estimate yet: a setup chosen has not been trained here before." in before
         # digits-mlp trains 4 models per run at 1 s each: 64 s for 16 runs per experiment.
         assert "About 64 s of training on the lab's workers" in after
+        # And 20 more models to retrain the best configuration.
+        assert "About 84 s of training on the lab's workers" in retrained
 
 
 class TestAccess:

@@ -113,13 +113,15 @@ def seconds_per_model() -> dict[str, float]:
     return means
 
 
-def claim_seconds(setups: Iterable[str], runs: int, per_model: dict[str, float]) -> float | None:
+def claim_seconds(
+    setups: Iterable[str], runs: int, per_model: dict[str, float], retrain: int = 0
+) -> float | None:
     """About how long a claim trains, from `seconds_per_model`; None when a setup has no
     runs here to tell."""
     setups = list(setups)
     if not all(name in per_model for name in setups):
         return None
-    return sum(trained_runs(runs, 1) * per_model[name] for name in setups)
+    return sum(trained_runs(runs, 1, retrain) * per_model[name] for name in setups)
 
 
 def claim_size_error(runs: int, setups: int, retrain: int = 0) -> str:

@@ -36,12 +36,28 @@ class ClaimForm(forms.Form):
         max_value=MAX_CLAIM_RUNS,
         help_text="Runs per experiment.",
     )
+    retrain = forms.IntegerField(
+        label="Retrain the best configuration",
+        initial=0,
+        min_value=0,
+        max_value=MAX_CLAIM_RUNS,
+        required=False,
+        help_text="New seeds to retrain the search's best configuration with, so that the best "
+        "model's distribution includes training variance; 0 resamples the test set of the one "
+        "run the search trained.",
+    )
     device = forms.ChoiceField(choices=Experiment.Device.choices, initial=Experiment.Device.AUTO)
 
     def clean_claimed_score(self) -> float:
         score = self.cleaned_data["claimed_score"]
         # Papers write accuracies both ways; no score of interest lies in (0, 1] as a percentage.
         return score / 100 if score > 1 else score
+
+    def clean_retrain(self) -> int:
+        retrain = self.cleaned_data["retrain"] or 0
+        if retrain == 1:
+            raise forms.ValidationError("Retrain with 2 seeds or more (one shows no spread), or 0.")
+        return retrain
 
     def clean_seeds(self) -> list[int]:
         text = self.cleaned_data["seeds"]
@@ -74,7 +90,7 @@ class ClaimForm(forms.Form):
         if self.errors or "runs" not in cleaned:
             return
         setups = [name for name in (cleaned.get("setup"), cleaned.get("other_setup")) if name]
-        if too_big := claim_size_error(cleaned["runs"], len(setups)):
+        if too_big := claim_size_error(cleaned["runs"], len(setups), cleaned.get("retrain", 0)):
             self.add_error("runs", too_big)
 
     @property

@@ -70,6 +70,7 @@ def claim_new(request, sentence_id: int):
             claimed_score=form.cleaned_data["claimed_score"],
             seeds=form.cleaned_data["seeds"],
             runs=form.cleaned_data["runs"],
+            retrain=form.cleaned_data["retrain"],
             device=form.cleaned_data["device"],
             user=request.user,
         )
@@ -77,24 +78,30 @@ def claim_new(request, sentence_id: int):
         messages.success(request, "The experiments are queued on the lab's workers.")
         return redirect("lab:claim", claim_id=claim.pk)
     per_model = seconds_per_model()
+    setups, runs, retrain = _asked(form)
     context = {
         "sentence": sentence,
         "paper": sentence.paper,
         "label_display": Label(label).label,
         "form": form,
         "seconds_per_model": per_model,
-        "estimate": claim_seconds(*_asked(form), per_model),
+        "estimate": claim_seconds(setups, runs, per_model, retrain),
     }
     status = 400 if form.errors else 200
     return render(request, "audit/lab/claim_new.html", context, status=status)
 
 
-def _asked(form: ClaimForm) -> tuple[list[str], int]:
-    """The setups and runs per experiment the form shows (as sent, or its first choices)."""
-    value = {name: form[name].value() for name in ("setup", "other_setup", "runs")}
+def _asked(form: ClaimForm) -> tuple[list[str], int, int]:
+    """The setups, runs per experiment and retraining seeds the form shows (as sent, or its
+    first choices)."""
+    value = {name: form[name].value() for name in ("setup", "other_setup", "runs", "retrain")}
     setups = [value["setup"] or form.fields["setup"].choices[0][0], value["other_setup"]]
-    runs = str(value["runs"] or "")
-    return [name for name in setups if name], int(runs) if runs.isdigit() else 0
+    runs, retrain = (str(value[name] or "") for name in ("runs", "retrain"))
+    return (
+        [name for name in setups if name],
+        int(runs) if runs.isdigit() else 0,
+        int(retrain) if retrain.isdigit() else 0,
+    )
 
 
 @login_required

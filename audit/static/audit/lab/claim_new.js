@@ -14,15 +14,19 @@
   function update() {
     const setups = [field("setup").value, field("other_setup").value].filter(Boolean);
     const runs = parseInt(field("runs").value, 10) || 0;
+    const retrain = parseInt(field("retrain").value, 10) || 0;
     if (!setups.every((name) => name in perModel)) {
       estimate.textContent = "No estimate yet: a setup chosen has not been trained here before.";
       return;
     }
-    // Per setup, four models per run: two fixed-seed reruns, one seed-only, one searched.
-    const seconds = setups.reduce((sum, name) => sum + 4 * runs * perModel[name], 0);
+    // Per setup, four models per run (two fixed-seed reruns, one seed-only, one searched) and
+    // the best configuration's retraining.
+    const seconds = setups.reduce((sum, name) => sum + (4 * runs + retrain) * perModel[name], 0);
     estimate.textContent = `About ${duration(seconds)} of training on the lab's workers, from ` +
       "the models of these setups trained here before (longer while the workers are busy).";
   }
 
-  for (const name of ["setup", "other_setup", "runs"]) field(name).addEventListener("input", update);
+  for (const name of ["setup", "other_setup", "runs", "retrain"]) {
+    field(name).addEventListener("input", update);
+  }
 })();
