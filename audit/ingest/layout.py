@@ -144,13 +144,18 @@ def _is_footnote_mark(previous: Word, word: Word) -> bool:
 
 
 def _continues_line(last: Word, word: Word) -> bool:
-    overlap = min(last.bottom, word.bottom) - max(last.top, word.top)
-    if not overlap > 0.4 * min(last.bottom - last.top, word.bottom - word.top):
+    # Called for every word: conditional expressions instead of min() and max() calls.
+    top, bottom, word_top, word_bottom = last.top, last.bottom, word.top, word.bottom
+    overlap = (word_bottom if word_bottom < bottom else bottom) - (
+        word_top if word_top > top else top
+    )
+    height, word_height = bottom - top, word_bottom - word_top
+    if not overlap > 0.4 * (word_height if word_height < height else height):
         return False  # not on the same band
     gap = word.x0 - last.x1
     if gap < -1.0:
         return False
-    size = max(last.size, word.size)
+    size = word.size if word.size > last.size else last.size
     if gap <= size:
         return True
     # Justified lines stretch the space after a sentence most; a section number and
@@ -280,8 +285,8 @@ def _top_to_bottom(lines: list[Line]) -> list[Line]:
 def _column_bounds(lines: list[Line]) -> tuple[float, float]:
     # The left edge most lines start at, and the right edge most lines reach: indented first
     # lines and short last lines of paragraphs do not move them.
-    lefts = Counter(round(ln.x0) for ln in lines)
-    rights = Counter(round(ln.x1) for ln in lines)
+    lefts = Counter([round(ln.x0) for ln in lines])
+    rights = Counter([round(ln.x1) for ln in lines])
     left = lefts.most_common(1)[0][0]
     right = rights.most_common(1)[0][0]
     if right - left < 0.5 * (max(ln.x1 for ln in lines) - min(ln.x0 for ln in lines)):
@@ -291,7 +296,7 @@ def _column_bounds(lines: list[Line]) -> tuple[float, float]:
 
 def _vertical_cut(lines: list[Line], body_size: float) -> float | None:
     """The x of the widest gutter no line crosses; failing that, one that few lines overhang."""
-    intervals = sorted((ln.x0, ln.x1) for ln in lines)
+    intervals = sorted([(ln.x0, ln.x1) for ln in lines])
     best_gap, best_x = 0.5 * body_size, None
     reach = intervals[0][1]
     for x0, x1 in intervals[1:]:
@@ -330,7 +335,7 @@ def _overhung_gutter(lines: list[Line], body_size: float) -> float | None:
 
 def _horizontal_cut(lines: list[Line]) -> float | None:
     """The y in the middle of the tallest empty horizontal band between lines."""
-    spans = sorted((ln.top, ln.bottom) for ln in lines)
+    spans = sorted([(ln.top, ln.bottom) for ln in lines])
     best_gap, best_y = 0.0, None
     reach = spans[0][1]
     for top, bottom in spans[1:]:

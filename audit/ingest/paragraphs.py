@@ -259,11 +259,17 @@ class _Vocabulary:
 
     @classmethod
     def of(cls, lines: list[Line]) -> _Vocabulary:
-        words = Counter()
-        for line in lines:
-            inner = line.words[:-1] if line.words and line.words[-1].hyphen else line.words
-            words.update(w.text.strip(_PUNCTUATION).lower() for w in inner)
-        return cls(words)
+        return cls(
+            Counter(
+                [
+                    w.text.strip(_PUNCTUATION).lower()
+                    for line in lines
+                    for w in (
+                        line.words[:-1] if line.words and line.words[-1].hyphen else line.words
+                    )
+                ]
+            )
+        )
 
     def keeps_hyphen(self, head: str, tail: str) -> bool:
         head, tail = head.strip(_PUNCTUATION).lower(), tail.strip(_PUNCTUATION).lower()

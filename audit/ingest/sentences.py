@@ -15,6 +15,7 @@ import numpy as np
 import spacy
 from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 ABBREVIATIONS = (
@@ -31,6 +32,9 @@ _CLOSERS = frozenset({")", "]", "”", "’", '"', "'"})
 _OPENERS = frozenset({"(", "[", "“", '"', "‘", "'"})
 # Abbreviations that often end a sentence.
 _FINAL_ABBREVIATIONS = frozenset({"etc."})
+_ENDING_HASHES = np.array(
+    [hash_string(t) for t in _TERMINALS | _FINAL_ABBREVIATIONS], dtype=np.uint64
+)
 
 
 @Language.component("scientific_sentences")
@@ -44,7 +48,8 @@ def scientific_sentences(doc: Doc) -> Doc:
     starts = np.full(len(doc), -1, dtype=np.int64).view(np.uint64)
     starts[0] = 1
     # Only the few tokens that can end a sentence are looked at one by one.
-    for end in np.flatnonzero(np.isin(orth[:-1], _ending_hashes(doc.vocab))):
+    ends = orth[:-1, None] == _ENDING_HASHES
+    for end in np.flatnonzero(ends.any(axis=1)):
         start = end + 1
         while start < len(doc) and doc[start].text in _CLOSERS:
             start += 1
@@ -52,12 +57,6 @@ def scientific_sentences(doc: Doc) -> Doc:
             starts[start] = 1
     doc.from_array([SENT_START], starts.reshape(-1, 1))
     return doc
-
-
-def _ending_hashes(vocab) -> np.ndarray:
-    return np.array(
-        [vocab.strings.add(t) for t in _TERMINALS | _FINAL_ABBREVIATIONS], dtype=np.uint64
-    )
 
 
 def _starts_sentence(doc: Doc, index: int) -> bool:
