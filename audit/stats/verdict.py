@@ -454,8 +454,9 @@ def _judge_runs(pair: RunPair, adjusted: float | None, tests: int) -> PairVerdic
     leaning = higher if rank_agrees and (aso_agrees or not aso_required) else None
     if pair.seed_only is not None and pair.seed_only[0] != pair.seed_only[1]:
         seedy, searched = (first, second) if pair.seed_only[0] else (second, first)
+        favour = "tests favour" if aso_agrees else "rank test favours"
         lean = (
-            f"the tests favour {leaning} ({shown})"
+            f"the {favour} {leaning} ({shown})"
             if leaning
             else f"the tests do not separate them ({shown})"
         )
