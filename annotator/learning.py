@@ -12,17 +12,16 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from annotator.labels import final_labels
 from annotator.models import Assignment, Project
 from audit.models import SeedModel, Sentence
 from audit.seeduse import training
-from audit.seeduse.features import SentenceContext, is_implicit
+from audit.seeduse.features import is_implicit
 from audit.seeduse.model import Scored, SeedUseModel
-from audit.seeduse.training import Example, pattern_kind
-from audit.seeduse.versions import corpus_model
+from audit.seeduse.training import Example
+from audit.seeduse.versions import corpus_model, stored_lines
 from audit.taxonomy import Label
 
 logger = logging.getLogger(__name__)
@@ -41,39 +40,26 @@ def named_project(name: str) -> Project:
 
 
 def project_examples(project: Project) -> list[Example]:
-    """The project's decided sentences as training examples, with their paragraph neighbours.
+    """The project's decided sentences as training examples, read as ingestion reads them: with
+    their paragraph neighbours and how seed-heavy their paper and section are.
 
     A sentence is a seed sentence when it is labelled a seed use or says "seed" in any sense
     (the gold's rule); "not a seed use" without the word is a false alarm to unlearn.
     """
     finals = final_labels(project)
-    sentences = list(Sentence.objects.filter(pk__in=finals).select_related("paper"))
-    around = Q()
-    for s in sentences:
-        around |= Q(
-            paper_id=s.paper_id, paragraph=s.paragraph, index__in=(s.index - 1, s.index + 1)
-        )
-    neighbours = {
-        (paper, index): text
-        for paper, index, text in (
-            Sentence.objects.filter(around).values_list("paper_id", "index", "text")
-            if sentences
-            else []
-        )
-    }
+    papers = Sentence.objects.filter(pk__in=finals).values_list("paper_id", flat=True)
+    rows = Sentence.objects.filter(paper_id__in=papers).select_related("paper")
+    by_paper: dict[int, list[Sentence]] = {}
+    for s in rows.order_by("paper_id", "index"):
+        by_paper.setdefault(s.paper_id, []).append(s)
     examples = []
-    for s in sentences:
-        label = finals[s.pk]
-        is_seed = label != Label.NOT_SEED_USE or not is_implicit(s.text)
-        context = SentenceContext(
-            text=s.text,
-            section=s.section,
-            kind=s.kind,
-            previous=neighbours.get((s.paper_id, s.index - 1), ""),
-            following=neighbours.get((s.paper_id, s.index + 1), ""),
-            pattern=pattern_kind(s.terms, is_implicit(s.text)),
-        )
-        examples.append(Example(context, s.paper.file_name, is_seed, label if is_seed else ""))
+    for sentences in by_paper.values():
+        for s, context in zip(sentences, training.contexts(stored_lines(sentences)), strict=True):
+            if s.pk not in finals:
+                continue
+            label = finals[s.pk]
+            is_seed = label != Label.NOT_SEED_USE or not is_implicit(s.text)
+            examples.append(Example(context, s.paper.file_name, is_seed, label if is_seed else ""))
     return examples
 
 

@@ -6,6 +6,7 @@ label, item and claim on them stays as it was.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from django.db import transaction
@@ -37,13 +38,17 @@ def corpus_model(corpus_id: int) -> SeedUseModel:
     return _version(pk) if pk else shipped()
 
 
-def rescore_paper(paper: Paper, model: SeedUseModel) -> None:
-    sentences = list(paper.sentences.order_by("index"))
-    lines = [
+def stored_lines(sentences: Sequence[Sentence]) -> list[Line]:
+    """A paper's stored sentences, in reading order, as the seed-use model reads them."""
+    return [
         Line(s.text, s.section, s.kind, s.paragraph, pattern_kind(s.terms, is_implicit(s.text)))
         for s in sentences
     ]
-    readings, primary = read_sentences(lines, model)
+
+
+def rescore_paper(paper: Paper, model: SeedUseModel) -> None:
+    sentences = list(paper.sentences.order_by("index"))
+    readings, primary = read_sentences(stored_lines(sentences), model)
     for sentence, reading in zip(sentences, readings, strict=True):
         sentence.is_seed = reading.is_seed
         sentence.seed_score = reading.score
