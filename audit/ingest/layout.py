@@ -93,7 +93,8 @@ def page_lines(page: PageWords) -> list[Line]:
     for word in page.words:
         if word.in_figure or id(word) in ruler:
             continue
-        if previous is not None and _is_footnote_mark(previous, word):
+        # Marks are short: most words skip the call.
+        if previous is not None and len(word.text) <= 3 and _is_footnote_mark(previous, word):
             continue
         previous = word
         if current and _continues_line(current[-1], word):
@@ -289,8 +290,9 @@ def _column_bounds(lines: list[Line]) -> tuple[float, float]:
     rights = Counter([round(ln.x1) for ln in lines])
     left = lefts.most_common(1)[0][0]
     right = rights.most_common(1)[0][0]
-    if right - left < 0.5 * (max(ln.x1 for ln in lines) - min(ln.x0 for ln in lines)):
-        left, right = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
+    leftmost, rightmost = min([ln.x0 for ln in lines]), max([ln.x1 for ln in lines])
+    if right - left < 0.5 * (rightmost - leftmost):
+        left, right = leftmost, rightmost
     return float(left), float(right)
 
 
@@ -302,7 +304,8 @@ def _vertical_cut(lines: list[Line], body_size: float) -> float | None:
     for x0, x1 in intervals[1:]:
         if x0 - reach >= best_gap:
             best_gap, best_x = x0 - reach, (x0 + reach) / 2
-        reach = max(reach, x1)
+        if x1 > reach:
+            reach = x1
     if best_x is not None:
         return best_x
     return _overhung_gutter(lines, body_size)
@@ -341,5 +344,6 @@ def _horizontal_cut(lines: list[Line]) -> float | None:
     for top, bottom in spans[1:]:
         if top - reach > best_gap:
             best_gap, best_y = top - reach, (top + reach) / 2
-        reach = max(reach, bottom)
+        if bottom > reach:
+            reach = bottom
     return best_y if best_gap > 0 else None

@@ -120,7 +120,7 @@ def _extract_paper(
         for offset, piece in _pieces(paragraph.text, limit)
     ]
     docs = pipeline.pipe(piece for *_, piece in pieces)
-    for (number, paragraph, offset, _), doc in zip(pieces, docs, strict=True):
+    for (number, paragraph, offset, piece), doc in zip(pieces, docs, strict=True):
         # A reference list cites titles ("Random seeds..."), it does not use seeds.
         found = (
             [(sentence, None) for sentence in doc.sents]
@@ -128,7 +128,8 @@ def _extract_paper(
             else seeds.sentences(doc)
         )
         for sentence, hit in found:
-            text = sentence.text.strip()
+            # Sliced from the piece: Span.text would build a Token object per token.
+            text = piece[sentence.start_char : sentence.end_char].strip()
             if not text:
                 continue
             start = paragraph.page_at(offset + sentence.start_char)
