@@ -320,16 +320,18 @@ def _overhung_gutter(lines: list[Line], body_size: float) -> float | None:
     allowed = max(1, len(lines) // 20)
     cover = 0
     candidates = []
+    gap = 0.5 * body_size
     for (x, step), (next_x, _) in pairwise(events):
         cover += step
-        if next_x - x >= 0.5 * body_size and cover <= allowed:
+        if cover <= allowed and next_x - x >= gap:
             candidates.append((cover, -(next_x - x), (x + next_x) / 2))
     for _, _, cut in sorted(candidates):
         left = [ln for ln in lines if ln.x1 <= cut]
         right = [ln for ln in lines if ln.x0 >= cut]
+        if len(left) < 3 or len(right) < 3:
+            continue
         crossing = [ln for ln in lines if ln.x0 < cut < ln.x1]
-        one_sided = all(min(cut - ln.x0, ln.x1 - cut) <= 0.25 * (ln.x1 - ln.x0) for ln in crossing)
-        if one_sided and len(left) >= 3 and len(right) >= 3:
+        if all(min(cut - ln.x0, ln.x1 - cut) <= 0.25 * (ln.x1 - ln.x0) for ln in crossing):
             widths = [ln.x1 - ln.x0 for ln in left + right]
             if statistics.median(widths) > 4 * body_size:
                 return cut

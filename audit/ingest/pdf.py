@@ -166,6 +166,7 @@ def read_pdf(
                 "(setting SEEDAUDIT_MAX_PAGES)."
             )
         pages = []
+        stamp = ""
         for index in range(len(doc)):
             try:
                 page = doc[index]
@@ -173,11 +174,13 @@ def read_pdf(
                 raise CorruptPdf(
                     f"Page {index + 1} of the PDF is damaged and cannot be read. {_REPAIR}"
                 ) from error
-            pages.append(_read_page(page, index + 1))
+            words, text = _read_page(page, index + 1)
+            pages.append(words)
+            if index == 0:
+                stamp = _arxiv_stamp(text)
             if on_page:
                 on_page(index + 1, len(doc))
         metadata = _metadata(doc)
-        stamp = _arxiv_stamp(doc)
     finally:
         doc.close()
     if sum(len(p.words) for p in pages) < 20 * max(1, min(len(pages), 3)):
@@ -188,16 +191,8 @@ def read_pdf(
     return PdfContent(pages=pages, metadata=metadata, arxiv_stamp=stamp)
 
 
-def _arxiv_stamp(doc: pdfium.PdfDocument) -> str:
-    if not len(doc):
-        return ""
-    page = doc[0]
-    text = page.get_textpage()
-    try:
-        found = _ARXIV_STAMP.search(text.get_text_range())
-    finally:
-        text.close()
-        page.close()
+def _arxiv_stamp(first_page_text: str) -> str:
+    found = _ARXIV_STAMP.search(first_page_text)
     return found.group(0) if found else ""
 
 
@@ -229,16 +224,18 @@ def _open(path: Path) -> pdfium.PdfDocument:
         raise CorruptPdf(f"The PDF is damaged and cannot be read. {_REPAIR}") from error
 
 
-def _read_page(page: pdfium.PdfPage, number: int) -> PageWords:
+def _read_page(page: pdfium.PdfPage, number: int) -> tuple[PageWords, str]:
+    """The page's words, and all its text as PDFium reads it (rotated text included)."""
     width, height = page.get_size()
     figures = _figure_regions(page, width, height)
     textpage = page.get_textpage()
     try:
-        words = _page_words(textpage, height, figures)
+        text = _page_text(textpage)
+        words = _page_words(textpage, text, height, figures)
     finally:
         textpage.close()
     page.close()
-    return PageWords(number=number, width=width, height=height, words=words)
+    return PageWords(number=number, width=width, height=height, words=words), text
 
 
 def _figure_regions(
@@ -330,6 +327,7 @@ def _page_text(textpage: pdfium.PdfTextPage) -> str:
 
 def _page_words(
     textpage: pdfium.PdfTextPage,
+    text: str,
     page_height: float,
     figures: list[tuple[float, float, float, float]],
 ) -> list[Word]:
@@ -341,7 +339,6 @@ def _page_words(
     only the rare cases (a jump back, rotated text, spacing accents, a possible footnote mark)
     take a character-by-character path.
     """
-    text = _page_text(textpage)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     kinds = _CHAR_KINDS[codes]
     breaks = kinds == _BREAK
