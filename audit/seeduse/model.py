@@ -47,8 +47,8 @@ class SeedUseModel:
 
     def __post_init__(self) -> None:
         self._index = {name: i for i, name in enumerate(self.vocabulary)}
-        # Like their features, a sentence's columns are found once: a paper read again, and
-        # the training examples of every fold, reuse them.
+        # Like its features, a sentence's columns are found once: a paper read again reuses
+        # them.
         self._columns = lru_cache(maxsize=2**14)(self._columns_of)
 
     @cached_property
