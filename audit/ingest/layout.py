@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
+from operator import attrgetter
 
 from audit.ingest.pdf import PageWords, Word
 
@@ -113,7 +114,8 @@ def _line_number_ruler(words: list[Word]) -> set[int]:
 
     Found before lines are built, so that no number is glued to the text beside it.
     """
-    numbers = [w for w in words if _DIGITS.match(w.text)]
+    # The first character turns away most words before the pattern is tried.
+    numbers = [w for w in words if w.text[:1].isdecimal() and _DIGITS.match(w.text)]
     ruler: set[int] = set()
     for edge in ("x0", "x1"):
         stacks: dict[int, list[Word]] = {}
@@ -252,6 +254,14 @@ def _xy_cut(
     if column is None:
         column = _column_bounds(lines)
     if len(lines) > 1:
+        if max([ln.x0 for ln in lines]) < min([ln.x1 for ln in lines]) and all(
+            [ln.top <= ln.bottom for ln in lines]
+        ):
+            # Every line crosses one vertical, so neither these lines nor any part of them has
+            # a gutter: only horizontal cuts are left, and testing each part for a vertical one
+            # (most of the work in a column of text) would find none.
+            _y_cut(lines, out, column)
+            return
         cut = _vertical_cut(lines, body_size)
         if cut is not None:
             left = [ln for ln in lines if (ln.x0 + ln.x1) / 2 < cut]
@@ -264,7 +274,32 @@ def _xy_cut(
             _xy_cut([ln for ln in lines if ln.top < cut_y], body_size, out, column)
             _xy_cut([ln for ln in lines if ln.top >= cut_y], body_size, out, column)
             return
-    for line in _top_to_bottom(lines):
+    _place(lines, out, column)
+
+
+def _y_cut(lines: list[Line], out: list[Line], column: tuple[float, float]) -> None:
+    """`_xy_cut` for lines that no vertical cut can part. Its horizontal cuts, one per level,
+    would end at the bands of lines that overlap in height; one sweep down the page finds them.
+    A line whose bottom is above its top would make the two differ: the caller checks."""
+    band_of: dict[int, int] = {}
+    count, reach = 0, 0.0
+    for line in sorted(lines, key=attrgetter("top", "bottom")):
+        if count == 0 or line.top - reach > 0:
+            count += 1
+            reach = line.bottom
+        elif line.bottom > reach:
+            reach = line.bottom
+        band_of[id(line)] = count - 1
+    bands: list[list[Line]] = [[] for _ in range(count)]
+    for line in lines:
+        bands[band_of[id(line)]].append(line)
+    for band in bands:
+        _place(band, out, column)
+
+
+def _place(lines: list[Line], out: list[Line], column: tuple[float, float]) -> None:
+    # Most cuts end at a single line, which needs no sorting.
+    for line in _top_to_bottom(lines) if len(lines) > 1 else lines:
         line.column = column
         out.append(line)
 
