@@ -93,7 +93,9 @@ class SeedUseModel:
         x = self.matrix(sentences)
         seed = _sigmoid(x @ self.seed_weights + self.seed_bias)
         logits = np.asarray(x @ self.label_weights) + self.label_bias
-        logits[self._without_seed_word(x), self.labels.index(Label.NOT_SEED_USE)] = -np.inf
+        # The row of each stored entry of `x`, for the per-row work below.
+        rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+        logits[self._without_seed_word(x, rows), self.labels.index(Label.NOT_SEED_USE)] = -np.inf
         logits -= logits.max(axis=1, keepdims=True)
         probabilities = np.exp(logits)
         probabilities /= probabilities.sum(axis=1, keepdims=True)
@@ -105,25 +107,23 @@ class SeedUseModel:
                 np.ravel(seed).tolist(),
                 best.tolist(),
                 confidence.tolist(),
-                self._drivers(x),
+                self._drivers(x, rows),
                 strict=True,
             )
         ]
 
-    def _without_seed_word(self, x: sparse.csr_matrix) -> np.ndarray:
+    def _without_seed_word(self, x: sparse.csr_matrix, rows: np.ndarray) -> np.ndarray:
         """Rows that never say "seed": "not a seed use" is the word in another sense, so a
         sentence about re-runs in other words is one of the five uses."""
         without = np.ones(x.shape[0], dtype=bool)
         column = self._index.get(SEED_WORD_FEATURE)
         if column is not None:
-            rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
             without[rows[x.indices == column]] = False
         return without
 
-    def _drivers(self, x: sparse.csr_matrix) -> list[list[str]]:
+    def _drivers(self, x: sparse.csr_matrix, rows: np.ndarray) -> list[list[str]]:
         """Per row of `x`, the names of its best-ranked drivers."""
         rank_of, names = self._driver_ranking
-        rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
         ranks = rank_of[x.indices]
         driving = ranks >= 0
         rows, ranks = rows[driving], ranks[driving]
