@@ -129,11 +129,18 @@ def test_calibration_benchmark_reports_the_verdict_the_intervals_and_power():
     assert result["false_winner"]["2"] == result["false_winner"]["3"] == 0
     assert set(result["coverage"]) >= {"student_t", "welch", "paired_bootstrap_bca"}
     assert list(result["coverage"]["student_t"]) == ["2", "3", "5", "10", "20"]
+    assert list(result["false_winner_claim"]) == ["2", "3", "5", "10", "20"]
+    assert result["false_winner_claim"]["2"] == result["false_winner_claim"]["3"] == 0
     assert result["power"]["effect_sd"] == 1.0 and list(result["power"]["runs"]) == [
         "5",
         "10",
         "20",
     ]
+    assert result["power"]["test"] == "one-sided claim"
+    assert result["power_undirected"]["test"] == "two-sided"
+    assert list(result["power_undirected"]["runs"]) == ["5", "10", "20"]
     figures = [*result["false_winner"].values(), *result["power"]["runs"].values()]
+    figures += result["false_winner_claim"].values()
+    figures += result["power_undirected"]["runs"].values()
     figures += [value for method in result["coverage"].values() for value in method.values()]
     assert all(0 <= value <= 1 for value in figures)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from audit.stats import calibration, compare_systems
+from audit.stats import StatsInputError, calibration, compare_systems
 from audit.stats.verdict import (
     ASO_REQUIRED_BELOW,
     BETTER,
@@ -155,10 +155,83 @@ def test_the_verdict_seldom_names_a_winner_between_runs_of_one_distribution(n):
 
 
 def test_the_verdict_finds_a_one_sd_difference_nearly_as_often_as_a_5_percent_test_can():
-    # No test that names a false winner in at most 5% of data sets exceeds 0.56 here (Student
-    # t), and 0.61 with the SD known; see README.
+    # No two-sided test that names a false winner in at most 5% of data sets exceeds 0.56 here
+    # (Student t), and 0.61 with the SD known; see README.
     assert calibration.power(10, 1.0, datasets=300, seed=12, n_bootstrap=200) >= 0.45
     assert calibration.power(20, 1.0, datasets=200, seed=12, n_bootstrap=200) >= 0.75
+
+
+@pytest.mark.parametrize("n", calibration.RUN_COUNTS)
+def test_a_claim_is_seldom_supported_between_runs_of_one_distribution(n):
+    # From 10 runs each the one-sided exact rank test decides alone, at a level of 0.043 (10
+    # runs each) and 0.048 (20): 2,000 data sets (standard error 0.005) tell that from 0.06.
+    datasets = 2000 if n >= ASO_REQUIRED_BELOW else 300
+    assert calibration.false_winner_rate(n, datasets, seed=12, n_bootstrap=200, claim=True) <= 0.06
+
+
+def test_a_true_claim_of_a_one_sd_difference_is_supported_more_than_six_times_in_ten():
+    # The one-sided exact rank test's power at 10 runs each is about 0.67; 400 data sets
+    # (standard error 0.024) keep 0.6 nearly three standard errors below it.
+    power = calibration.power(10, 1.0, datasets=400, seed=12, n_bootstrap=200, claim=True)
+    undirected = calibration.power(10, 1.0, datasets=400, seed=12, n_bootstrap=200)
+
+    assert power >= 0.6
+    assert undirected < power
+
+
+def test_a_claim_in_the_wrong_direction_is_almost_never_supported():
+    # The claimed system is 1 SD worse: only a sample that happens to put it clearly ahead
+    # could support the claim.
+    assert calibration.power(10, -1.0, datasets=400, seed=12, n_bootstrap=200, claim=True) <= 0.01
+
+
+def test_a_claim_the_scores_contradict_is_not_supported_and_the_verdict_says_the_opposite():
+    runs = one_sd_apart(ASO_REQUIRED_BELOW)
+
+    verdict = judge_runs(runs, seed=1, claimed_better="A").verdicts[0]
+
+    assert verdict.claim_supported is False
+    assert (verdict.outcome, verdict.winner) == (BETTER, "B")
+    assert verdict.text.startswith(
+        "the claim that A beats B is not supported (one-sided test, decided before seeing the "
+        "scores): exact Mann-Whitney, one-sided, p = 0.99"
+    )
+    assert "the two-sided test shows the opposite: B is better than A" in verdict.text
+
+
+def test_a_claim_in_the_direction_of_the_scores_is_tested_one_sided():
+    runs = one_sd_apart(ASO_REQUIRED_BELOW)
+
+    undirected = judge_runs(runs, seed=1).verdicts[0]
+    claim = judge_runs(runs, seed=1, claimed_better="B").verdicts[0]
+
+    assert claim.claim_supported is True and claim.winner == "B"
+    assert claim.adjusted_p == pytest.approx(undirected.adjusted_p / 2)
+    assert claim.text.startswith(
+        "the claim that B beats A is supported (one-sided test, decided before seeing the "
+        "scores): exact Mann-Whitney, one-sided, p = 0.018"
+    )
+
+
+def test_a_claim_below_ten_runs_still_needs_aso_in_the_claimed_direction():
+    verdict = judge_runs(one_sd_apart(8), seed=1, claimed_better="B").verdicts[0]
+
+    assert verdict.claim_supported is False and verdict.winner is None
+    assert "the claim that B beats A is not supported" in verdict.text
+    assert "the one-sided rank test favours B" in verdict.text
+    assert "but ASO does not" in verdict.text
+
+
+def test_a_claim_with_too_few_runs_is_not_supported():
+    verdict = judge_runs({"A": [0.8, 0.81, 0.82], "B": [0.7, 0.71, 0.72]}, claimed_better="A")
+
+    assert verdict.verdicts[0].claim_supported is False
+    assert verdict.text.startswith("the claim that A beats B is not supported: too few runs")
+
+
+def test_a_claimed_system_must_be_one_of_those_compared():
+    with pytest.raises(StatsInputError, match="'C', is not among the systems compared"):
+        judge_runs(one_sd_apart(10), claimed_better="C")
 
 
 @pytest.mark.parametrize(
@@ -171,3 +244,19 @@ def test_every_interval_a_page_shows_covers_what_it_says(method):
 
 def test_the_bootstrap_of_a_mean_over_three_runs_covers_far_less_than_it_says():
     assert calibration.coverage("bca_bootstrap_mean", 3, 400, seed=12, resamples=1000) < 0.85
+
+
+def test_a_claim_on_per_example_scores_is_tested_with_the_one_sided_permutation_test():
+    rng = np.random.default_rng(76)
+    truth = rng.random(2000)
+    a, b = (truth < 0.80).astype(float), (truth < 0.83).astype(float)
+
+    right = compare_systems(a, b, unit="example", statistic="accuracy", claimed_better="B", seed=4)
+    wrong = compare_systems(a, b, unit="example", statistic="accuracy", claimed_better="A", seed=4)
+
+    assert right.judgement.claim_supported is True
+    assert "the claim that B beats A is supported (one-sided test" in right.verdict
+    assert "one-sided permutation test p ≤ 0.0001" in right.verdict
+    assert wrong.judgement.claim_supported is False
+    assert "the claim that A beats B is not supported" in wrong.verdict
+    assert "the two-sided test shows the opposite: B is better than A" in wrong.verdict

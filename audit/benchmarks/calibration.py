@@ -5,7 +5,11 @@
   0.05; refusing, "too few runs to tell", is not a false winner);
 - coverage: for each interval method and size, the share of "95%" intervals that hold the truth
   (`shown: false` methods are listed to show why pages no longer use them);
-- power: the share of data sets in which the verdict names the system `--effect` SDs better.
+- false_winner_claim: the same data sets with one system claimed better before the scores were
+  seen (the verdict then tests one-sided): the share in which the claim is supported;
+- power: the share of data sets in which the verdict supports the true claim that the system
+  `--effect` SDs better is better; power_undirected: the share in which the undirected verdict
+  (two-sided) names that system the winner, on the same data sets.
 Takes a few minutes on two cores at the default sizes; `--quick` is about ten times smaller.
 """
 
@@ -44,16 +48,14 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
     if options["quick"]:
         sizes = QUICK
     seed, started = options["seed"], time.perf_counter()
-    false_winner = {
-        str(n): calibration.false_winner_rate(n, sizes["datasets"], seed, sizes["aso_bootstrap"])
-        for n in calibration.RUN_COUNTS
-    }
-    power = {
-        str(n): calibration.power(
-            n, options["effect"], sizes["datasets"], seed, sizes["aso_bootstrap"]
-        )
-        for n in POWER_RUNS
-    }
+    verdict_sizes = (sizes["datasets"], seed, sizes["aso_bootstrap"])
+    false_winner, false_winner_claim, power, power_undirected = {}, {}, {}, {}
+    for n in calibration.RUN_COUNTS:
+        false_winner[str(n)] = calibration.false_winner_rate(n, *verdict_sizes)
+        false_winner_claim[str(n)] = calibration.false_winner_rate(n, *verdict_sizes, claim=True)
+    for n in POWER_RUNS:
+        power[str(n)] = calibration.power(n, options["effect"], *verdict_sizes, claim=True)
+        power_undirected[str(n)] = calibration.power(n, options["effect"], *verdict_sizes)
     coverage = {
         method: {
             str(n): calibration.coverage(
@@ -65,8 +67,14 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
     }
     return {
         "false_winner": false_winner,
+        "false_winner_claim": false_winner_claim,
         "coverage": coverage,
-        "power": {"effect_sd": options["effect"], "runs": power},
+        "power": {"effect_sd": options["effect"], "test": "one-sided claim", "runs": power},
+        "power_undirected": {
+            "effect_sd": options["effect"],
+            "test": "two-sided",
+            "runs": power_undirected,
+        },
         "shown": {method: interval.shown for method, interval in calibration.INTERVALS.items()},
         "sizes": sizes,
         "seconds": time.perf_counter() - started,
@@ -78,9 +86,20 @@ def render(result: dict[str, Any]) -> str:
         f"Verdict under the null (share of {result['sizes']['datasets']:,} data sets naming a "
         "winner; at most 0.05 is right):",
     ]
-    lines += [f"  n = {n:>2} runs each: {rate:.3f}" for n, rate in result["false_winner"].items()]
-    lines.append(f"Power at {result['power']['effect_sd']:g} SD:")
-    lines += [f"  n = {n:>2} runs each: {rate:.3f}" for n, rate in result["power"]["runs"].items()]
+    lines += [
+        f"  n = {n:>2} runs each: {rate:.3f} undirected, "
+        f"{result['false_winner_claim'][n]:.3f} claims supported"
+        for n, rate in result["false_winner"].items()
+    ]
+    lines.append(
+        f"Power at {result['power']['effect_sd']:g} SD (claims in the true direction, one-sided; "
+        "undirected, two-sided):"
+    )
+    lines += [
+        f"  n = {n:>2} runs each: {rate:.3f} claims, "
+        f"{result['power_undirected']['runs'][n]:.3f} undirected"
+        for n, rate in result["power"]["runs"].items()
+    ]
     lines.append(
         f"Coverage of 95% intervals ({result['sizes']['interval_datasets']:,} data sets each):"
     )

@@ -5,6 +5,10 @@
   is not a false winner.
 - Power: the second system's runs shifted up by `effect` standard deviations; the share of data
   sets in which the verdict names it the winner.
+- Claims (`claim=True`): the same data sets with the second system claimed better before the
+  scores were seen, so the verdict tests one-sided; a false winner is then a claim supported
+  between runs of one distribution, and power the share of true claims supported. A negative
+  `effect` gives the share of claims in the wrong direction that are supported.
 - Coverage: how often a "95%" interval holds the true value, for each interval a page shows
   (and, for contrast, the bootstrap intervals of a mean over runs that pages no longer show).
 - Runs needed: the verdict's power for a given difference, simulated from pilot runs.
@@ -47,27 +51,43 @@ class Interval:
     sizes: Sequence[int]
 
 
-def false_winner_rate(n: int, datasets: int, seed: int, n_bootstrap: int) -> float:
+def false_winner_rate(
+    n: int, datasets: int, seed: int, n_bootstrap: int, *, claim: bool = False
+) -> float:
     """Share of data sets of two systems with n runs each from one distribution in which the
-    verdict names a winner."""
-    return _winner_rate(n, 0.0, datasets, seed, n_bootstrap, either=True)
+    verdict names a winner (with `claim`: supports the claim that the second beats the first)."""
+    return _winner_rate(n, 0.0, datasets, seed, n_bootstrap, claim=claim)
 
 
-def power(n: int, effect: float, datasets: int, seed: int, n_bootstrap: int) -> float:
-    """Share of data sets in which the verdict names the system `effect` SDs better."""
-    return _winner_rate(n, effect, datasets, seed, n_bootstrap, either=False)
+def power(
+    n: int, effect: float, datasets: int, seed: int, n_bootstrap: int, *, claim: bool = False
+) -> float:
+    """Share of data sets in which the verdict names the system `effect` SDs better (with
+    `claim`: supports the claim, made before the scores were seen, that it is better)."""
+    return _winner_rate(n, effect, datasets, seed, n_bootstrap, claim=claim)
 
 
 def _winner_rate(
-    n: int, effect: float, datasets: int, seed: int, n_bootstrap: int, *, either: bool
+    n: int, effect: float, datasets: int, seed: int, n_bootstrap: int, *, claim: bool
 ) -> float:
-    rng = np.random.default_rng([seed, n, int(effect * 1000)])
+    # Claims and undirected comparisons see the same data sets, so their figures pair up.
+    entropy = [seed, n, round(abs(effect) * 1000)] + ([1] if effect < 0 else [])
+    rng = np.random.default_rng(entropy)
     runs = rng.normal(0.0, 1.0, size=(datasets, 2, n))
     runs[:, 1] += effect
     named = 0
     for index, (a, b) in enumerate(runs):
-        verdict = judge_runs({"A": a, "B": b}, n_bootstrap=n_bootstrap, seed=index).verdicts[0]
-        named += verdict.outcome == BETTER and (either or verdict.winner == "B")
+        verdict = judge_runs(
+            {"A": a, "B": b},
+            n_bootstrap=n_bootstrap,
+            seed=index,
+            claimed_better="B" if claim else None,
+        ).verdicts[0]
+        if claim:
+            named += bool(verdict.claim_supported)
+        else:
+            # Under the null either system named is a false winner; with an effect, only B.
+            named += verdict.outcome == BETTER and (effect == 0 or verdict.winner == "B")
     return named / datasets
 
 
@@ -164,9 +184,11 @@ def runs_needed(
     datasets: int = 100,
     n_bootstrap: int = 200,
     seed: int = 0,
+    claim: bool = False,
 ) -> RunsNeeded:
     """Power of the verdict, from pilot runs `a` and `b`, to find a difference of `effect`
-    (default: the difference of their means) with n runs per system, for each candidate n.
+    (default: the difference of their means) with n runs per system, for each candidate n; with
+    `claim`, to support the claim (tested one-sided) that the better system is better.
 
     Each simulated data set draws n normal runs per system with the pilot runs' pooled standard
     deviation, one system `effect` higher. (Resampling the pilot runs themselves, as deepsig's
@@ -185,7 +207,10 @@ def runs_needed(
             runs = rng.normal(0.0, pooled_sd, size=(2, n))
             runs[1] += size
             verdict = judge_runs(
-                {"A": runs[0], "B": runs[1]}, n_bootstrap=n_bootstrap, seed=index
+                {"A": runs[0], "B": runs[1]},
+                n_bootstrap=n_bootstrap,
+                seed=index,
+                claimed_better="B" if claim else None,
             ).verdicts[0]
             found += verdict.winner == "B"
         power[str(n)] = found / datasets

@@ -120,6 +120,7 @@ def compare_systems(
     seed: int | None = None,
     device: Device = "cpu",
     dev: tuple[Any, Any] | None = None,
+    claimed_better: str | None = None,
 ) -> Comparison:
     """Compare system `a` with system `b` (named `names`).
 
@@ -129,20 +130,26 @@ def compare_systems(
     per-example scores of the same test examples, with `statistic` "mean", "accuracy" (0/1
     correctness) or "macro_f1" ((gold, predicted) pairs). `n_bootstrap` is ASO's. `dev`, each
     run's dev score, makes expected maximum select on dev and report test (Dodge et al. 2019);
-    without it, expected maximum is the best of n on the scores given.
+    without it, expected maximum is the best of n on the scores given. `claimed_better`, one of
+    `names`, is the system claimed (before the scores were seen) to beat the other: the verdict
+    then tests that claim one-sided (`audit.stats.verdict`).
     """
     choice(unit, UNITS, "unit")
+    if claimed_better is not None:
+        choice(claimed_better, names, "claimed_better")
     # One independent seed per resampling function, all fixed by `seed`.
     seeds = [int(s) for s in np.random.SeedSequence(seed).generate_state(6)]
     options = {"confidence": confidence, "device": device}
     if unit == "run":
         if statistic != "mean":
             raise StatsInputError("per-run scores are compared by their mean")
-        return _compare_runs(a, b, seed_only, names, dev, n_bootstrap, seeds, options)
+        return _compare_runs(
+            a, b, seed_only, names, dev, n_bootstrap, seeds, options, claimed_better
+        )
     if seed_only:
         raise StatsInputError("seed_only describes per-run scores, not per-example ones")
     choice(statistic, PAIRED_STATISTICS, "statistic")
-    return _compare_examples(a, b, statistic, names, n_resamples, seeds, options)
+    return _compare_examples(a, b, statistic, names, n_resamples, seeds, options, claimed_better)
 
 
 def _compare_runs(
@@ -154,6 +161,7 @@ def _compare_runs(
     n_bootstrap: int,
     seeds: list[int],
     options: dict[str, Any],
+    claimed_better: str | None,
 ) -> Comparison:
     confidence = options["confidence"]
     systems = (
@@ -167,6 +175,7 @@ def _compare_runs(
         confidence=confidence,
         n_bootstrap=n_bootstrap,
         seed=seeds[2],
+        claimed_better=claimed_better,
     )
     pair, judgement = judged.pairs[0], judged.verdicts[0]
     runs = f"{systems[0].n:,} runs of {names[0]} with {systems[1].n:,} runs of {names[1]}"
@@ -204,6 +213,7 @@ def _compare_examples(
     n_resamples: int,
     seeds: list[int],
     options: dict[str, Any],
+    claimed_better: str | None,
 ) -> Comparison:
     systems = (
         _summary(names[0], a, statistic, n_resamples, seeds[0], options),
@@ -221,7 +231,19 @@ def _compare_examples(
     permutation = permutation_test(
         a, b, statistic, n_resamples, seed=seeds[5], device=options["device"]
     )
-    (judgement,) = judge([example_pair(*names, bootstrap, permutation)])
+    claim = None
+    if claimed_better is not None:
+        # The same seed draws the same swaps: the one-sided test of the two-sided one's resamples.
+        claim = permutation_test(
+            a,
+            b,
+            statistic,
+            n_resamples,
+            "greater" if claimed_better == names[0] else "less",
+            seed=seeds[5],
+            device=options["device"],
+        )
+    (judgement,) = judge([example_pair(*names, bootstrap, permutation, claim)])
     return Comparison(
         unit="example",
         seed_only=False,
