@@ -15,6 +15,14 @@ from tests.test_compare_csv import example
 
 SEED_ONLY = example("runs-seeds.csv")
 SEARCH = example("runs-search.csv")
+CLOSE_RUNS = "system,score\n" + "".join(
+    f"{system},{score}\n"
+    for system, scores in {
+        "A": (0.8091, 0.8075, 0.7997, 0.8065, 0.7935, 0.7817, 0.8168, 0.8048, 0.7793, 0.7894),
+        "B": (0.8038, 0.8134, 0.8233, 0.8131, 0.8057, 0.8147, 0.8078, 0.8118, 0.8033, 0.7979),
+    }.items()
+    for score in scores
+)
 
 
 @pytest.fixture
@@ -243,6 +251,65 @@ class TestComparePage:
         assert "If the true difference were the one observed here (0.03)" in needed
         assert "5 runs each: " in needed and "50 runs each: 100%" in needed
         assert "runs of each system give a 80% chance" in needed
+
+    def test_a_claim_stated_first_is_tested_one_sided_and_the_verdict_says_so(self, visitor):
+        # Ten runs each, the rank test's p 0.075 two-sided: no winner without a claim, while the
+        # claim that B beats A, stated before the scores, is supported one-sided (p 0.038).
+        page = report_page(visitor, scores=CLOSE_RUNS).content.decode()
+        claimed = report_page(visitor, scores=CLOSE_RUNS, claimed_better="B").content.decode()
+
+        assert "no clear difference between A and B" in verdict(page)
+        assert (
+            "the claim that B beats A is supported (one-sided test, decided before seeing the "
+            "scores): exact Mann-Whitney, one-sided, p = 0.038" in verdict(claimed)
+        )
+        assert "B was claimed better before the scores were seen" in claimed
+        # The downloads post the claim back with the scores.
+        assert '<input type="hidden" name="claimed_better" value="B">' in claimed
+
+    def test_a_claim_the_scores_contradict_is_not_supported(self, visitor):
+        page = report_page(visitor, scores=SEARCH, claimed_better="bert-base").content.decode()
+
+        assert (
+            "the claim that bert-base beats roberta-base is not supported (one-sided test, "
+            "decided before seeing the scores)" in verdict(page)
+        )
+        assert (
+            "the two-sided test shows the opposite: roberta-base is better than bert-base"
+            in verdict(page)
+        )
+
+    def test_a_claim_for_a_system_not_in_the_scores_is_refused(self, visitor):
+        response = report_page(visitor, scores=SEARCH, claimed_better="gpt-5")
+
+        assert response.status_code == 400
+        assert "gpt-5 is not a system in these scores (bert-base, roberta-base)" in (
+            response.content.decode()
+        )
+
+    def test_the_json_download_of_a_claim_holds_the_claim_and_its_verdict(self, visitor):
+        page = report_page(visitor, scores=CLOSE_RUNS, claimed_better="B").content.decode()
+
+        response = visitor.post(
+            reverse("compare-json"), {"scores": CLOSE_RUNS, "claimed_better": "B"}
+        )
+
+        report = json.loads(response.content)
+        assert report["input"]["claimed_better"] == "B"
+        assert report["comparison"]["verdict"] == verdict(page)
+        assert report["comparison"]["judgement"]["claim_supported"] is True
+
+    def test_a_claim_against_three_systems_is_tested_against_each(self, visitor):
+        third = "".join(f"C,{score}\n" for score in (0.73, 0.74, 0.735, 0.745, 0.738) * 2)
+
+        page = report_page(visitor, scores=CLOSE_RUNS + third, claimed_better="B").content.decode()
+
+        # Holm over the three pairs: the claim against A (one-sided p 0.038) is the last step.
+        assert verdict(page).startswith("Ranked by mean: B &gt; A &gt; C.")
+        assert (
+            "The claim that B beats A and C is supported (one-sided tests, decided before seeing "
+            "the scores)" in verdict(page)
+        )
 
     def test_pasted_text_over_the_limit_is_refused_with_the_limit(self, visitor):
         response = report_page(visitor, scores="system,score\n" + "A,0.5\n" * 400_000)

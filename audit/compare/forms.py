@@ -22,6 +22,14 @@ class ScoresForm(forms.Form):
         ),
     )
     file = forms.FileField(required=False, label="or upload a CSV file")
+    claimed_better = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Claimed better (optional)",
+        help_text="The system said to beat the other before the scores were seen, as a paper "
+        "says its model beats a baseline: its name as in the scores. The verdict then tests "
+        "that claim one-sided. Leave empty for none: a two-sided comparison.",
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -35,4 +43,5 @@ class ScoresForm(forms.Form):
             cleaned["text"] = cleaned["scores"]
         else:
             raise forms.ValidationError("Paste scores or choose a CSV file.")
+        cleaned["claimed_better"] = cleaned.get("claimed_better", "").strip() or None
         return cleaned

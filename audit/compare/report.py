@@ -57,6 +57,10 @@ class Report:
     def confidence_label(self) -> str:
         return f"{self.comparison.confidence:.0%}"
 
+    @property
+    def claimed_better(self) -> str | None:
+        return self.comparison.judgement.claimed_better
+
 
 MANY_METHOD = (
     f"Every pair of systems on each data set is tested with the exact Mann-Whitney test, its "
@@ -76,6 +80,7 @@ class ManyReport:
 
     scores: Scores
     judged: list[RunsVerdict]
+    claimed_better: str | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -86,7 +91,9 @@ class ManyReport:
         return " ".join(verdict.text for verdict in self.judged)
 
 
-def build_report(scores: Scores) -> Report | ManyReport:
+def build_report(scores: Scores, claimed_better: str | None = None) -> Report | ManyReport:
+    """The report on `scores`; `claimed_better` names the system claimed, before the scores
+    were seen, to beat the others, which the verdict then tests one-sided."""
     if scores.many:
         datasets = scores.datasets or {None: scores.samples}
         judged = judge_datasets(
@@ -94,8 +101,9 @@ def build_report(scores: Scores) -> Report | ManyReport:
             seed_only=dict(zip(scores.names, scores.only_seed, strict=True)),
             n_bootstrap=ASO_BOOTSTRAP,
             seed=REPORT_SEED,
+            claimed_better=claimed_better,
         )
-        return ManyReport(scores, judged)
+        return ManyReport(scores, judged, claimed_better)
     comparison = compare_systems(
         scores.a,
         scores.b,
@@ -107,16 +115,21 @@ def build_report(scores: Scores) -> Report | ManyReport:
         n_bootstrap=ASO_BOOTSTRAP,
         seed=REPORT_SEED,
         dev=None if scores.dev is None else tuple(scores.dev[name] for name in scores.names),
+        claimed_better=claimed_better,
     )
     needed = None
     undecided = comparison.judgement.outcome in (NO_CLEAR_DIFFERENCE, TOO_FEW_RUNS)
-    if comparison.unit == "run" and undecided and comparison.difference != 0:
+    # More runs can only support a claim whose system the runs put ahead.
+    ahead = scores.names[0] if comparison.difference > 0 else scores.names[1]
+    hopeless = claimed_better is not None and claimed_better != ahead
+    if comparison.unit == "run" and undecided and comparison.difference != 0 and not hopeless:
         needed = runs_needed(
             scores.a,
             scores.b,
             datasets=NEEDED_DATASETS,
             n_bootstrap=NEEDED_ASO_BOOTSTRAP,
             seed=REPORT_SEED,
+            claim=claimed_better is not None,
         )
     return Report(scores, comparison, needed)
 
@@ -130,11 +143,16 @@ def needed_text(report: Report) -> str:
         if needed.needed
         else f"even {max(map(int, needed.power))} runs each give less than {needed.target:.0%}"
     )
+    found = (
+        f"support the claim that {report.claimed_better} is better (one-sided test)"
+        if report.claimed_better
+        else "name the better system"
+    )
     return (
         f"If the true difference were the one observed here ({number(needed.effect)}) and runs "
-        f"spread as these do (pooled SD {number(needed.pooled_sd)}), the verdict would name the "
-        f"better system with these chances ({NEEDED_DATASETS} simulated data sets each): "
-        f"{chances}. So {conclusion}."
+        f"spread as these do (pooled SD {number(needed.pooled_sd)}), the verdict would {found} "
+        f"with these chances ({NEEDED_DATASETS} simulated data sets each): {chances}. So "
+        f"{conclusion}."
     )
 
 
@@ -204,6 +222,7 @@ def many_dict(report: ManyReport) -> dict[str, Any]:
             "scores": {name: values.tolist() for name, values in scores.samples.items()},
             "configuration_columns": list(scores.configuration),
             "seed_only": dict(zip(scores.names, scores.only_seed, strict=True)),
+            "claimed_better": report.claimed_better,
             "notes": scores.notes,
         },
         "seed": REPORT_SEED,
@@ -226,6 +245,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                 name: list(varied) for name, varied in zip(scores.names, scores.varied, strict=True)
             },
             "seed_only": scores.seed_only,
+            "claimed_better": report.claimed_better,
             "notes": scores.notes,
         },
         "seed": REPORT_SEED,
@@ -254,9 +274,18 @@ def method_note(report: Report) -> str:
             f"only when the permutation test (p < {ALPHA}) and the paired bootstrap interval "
             "agree."
         )
+    claim = ""
+    if report.claimed_better:
+        claim = (
+            f" {report.claimed_better} was claimed better before the scores were seen, so the "
+            "verdict tests that claim one-sided (the "
+            + ("exact Mann-Whitney" if report.comparison.unit == "run" else "permutation")
+            + " test in the claimed direction); a claim the scores contradict is never "
+            "supported."
+        )
     return (
         f"{resampled}, drawn from seed {REPORT_SEED}: the same scores always give the same "
-        f"report. {intervals}"
+        f"report. {intervals}{claim}"
     )
 
 

@@ -58,9 +58,13 @@ def compare(request: HttpRequest) -> HttpResponse:
     form, report = _read(request)
     if report is None:
         return _page(request, {"form": form}, status=400)
+    claimed = form.cleaned_data["claimed_better"]
     context = {
-        "form": ScoresForm(initial={"scores": form.cleaned_data["text"]}),
+        "form": ScoresForm(
+            initial={"scores": form.cleaned_data["text"], "claimed_better": claimed}
+        ),
         "text": form.cleaned_data["text"],
+        "claimed_better": claimed or "",
         "report": report,
     }
     if isinstance(report, ManyReport):
@@ -116,8 +120,21 @@ def _read(request: HttpRequest) -> tuple[ScoresForm, Report | ManyReport | None]
     if not form.is_valid():
         return form, None
     try:
-        return form, build_report(parse_scores(form.cleaned_data["text"]))
-    except (CsvError, StatsInputError) as error:
+        scores = parse_scores(form.cleaned_data["text"])
+    except CsvError as error:
+        form.add_error(None, str(error))
+        return form, None
+    claimed = form.cleaned_data["claimed_better"]
+    if claimed is not None and claimed not in scores.names:
+        form.add_error(
+            "claimed_better",
+            f"{claimed} is not a system in these scores ({', '.join(scores.names)}); give one "
+            "of their names as the scores spell it, or leave it empty.",
+        )
+        return form, None
+    try:
+        return form, build_report(scores, claimed)
+    except StatsInputError as error:
         form.add_error(None, str(error))
         return form, None
 
