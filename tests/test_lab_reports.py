@@ -124,6 +124,23 @@ def test_two_setups_get_the_sound_comparison_next_to_the_seed_only_one(corpus, c
     assert judged["families"]["outcome"] == judged["seed_only"]["outcome"] == "too few runs"
     assert "too few runs to tell digits-mlp and digits-knn-graph apart (2 and 2" in claim.verdict
     assert judged["best_models"]["tests_in_report"] == 1
+    # The paper's claim, its model (the first setup) beating the baseline, is tested one-sided.
+    assert "testing the paper's claim that its model (digits-mlp) beats the baseline" in (
+        claim.verdict
+    )
+    assert (
+        "Over all hyperparameters: the claim that digits-mlp beats digits-knn-graph is not "
+        "supported: too few runs to tell" in claim.verdict
+    )
+    best = judged["best_models"]
+    assert best["claimed_better"] == "digits-mlp"
+    found = "supported" if best["claim_supported"] else "not supported"
+    assert (
+        f"the best models on the same test examples: the claim that digits-mlp beats "
+        f"digits-knn-graph is {found} (one-sided test, decided before seeing the scores): "
+        "digits-mlp − digits-knn-graph = " in claim.verdict
+    )
+    assert "one-sided permutation test p" in best["text"]
 
 
 def test_the_pdf_has_the_verdict_the_tables_and_the_charts(client, alice, claim):

@@ -23,6 +23,9 @@ class ClaimForm(forms.Form):
         label="Compare with",
         required=False,
         choices=lambda: [("", "no second setup"), *_setup_choices()],
+        help_text="A stand-in for the baseline the paper says its model beats. The first setup "
+        "stands in for the paper's model, and the report tests that claim one-sided, as stated "
+        "before any run.",
     )
     claimed_score = forms.FloatField(
         help_text="As the paper reports it: 0.853 or 85.3 (%).", min_value=0, max_value=100

@@ -103,6 +103,8 @@ class Comparison(Result):
     # per-example scores
     paired_bootstrap: PairedBootstrap | None = None
     permutation: PermutationTest | None = None
+    # The one-sided permutation test of a claim (`claimed_better`), None without one.
+    claim_permutation: PermutationTest | None = None
     wilcoxon: ClassicalTest | None = None
 
 
@@ -258,6 +260,7 @@ def _compare_examples(
         judgement=judgement,
         paired_bootstrap=bootstrap,
         permutation=permutation,
+        claim_permutation=claim,
         wilcoxon=wilcoxon_signed_rank(a, b) if statistic == "mean" else None,
     )
 
