@@ -264,8 +264,25 @@ class TestComparePage:
             "scores): exact Mann-Whitney, one-sided, p = 0.038" in verdict(claimed)
         )
         assert "B was claimed better before the scores were seen" in claimed
+        tests = re.search(r'<table class="table" id="tests">(.*?)</table>', claimed, re.S).group(1)
+        assert (
+            "Mann-Whitney U (exact), one-sided: B better, as claimed</th>"
+            '<td class="result">p = 0.038</td><td>supports the claim that B beats A (p &lt; 0.05)'
+            in tests
+        )
         # The downloads post the claim back with the scores.
         assert '<input type="hidden" name="claimed_better" value="B">' in claimed
+
+    def test_a_claim_on_per_example_scores_is_tested_with_the_one_sided_permutation_test(
+        self, visitor
+    ):
+        scores = example("examples-scores.csv")
+
+        page = report_page(visitor, scores=scores, claimed_better="roberta-base").content.decode()
+
+        assert "the claim that roberta-base beats bert-base is " in verdict(page)
+        assert "one-sided permutation test p" in verdict(page)
+        assert "Permutation test, one-sided: roberta-base better, as claimed" in page
 
     def test_a_claim_the_scores_contradict_is_not_supported(self, visitor):
         page = report_page(visitor, scores=SEARCH, claimed_better="bert-base").content.decode()

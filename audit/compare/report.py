@@ -380,6 +380,9 @@ def tests_table(report: Report) -> list[list[str]]:
                     _significance(rank.p_value, "the distributions"),
                 ]
             )
+        claim = comparison.tests.claim_rank
+        if claim is not None and comparison.tests.untested is None:
+            rows.append(_claim_row(report, f"Mann-Whitney U ({claim.method})", claim.p_value))
         size = comparison.effect_size
         rows.append(
             [
@@ -410,6 +413,8 @@ def tests_table(report: Report) -> list[list[str]]:
             _significance(permutation.p_value, "the systems"),
         ]
     )
+    if comparison.claim_permutation is not None:
+        rows.append(_claim_row(report, "Permutation test", comparison.claim_permutation.p_value))
     if comparison.wilcoxon is not None:
         signed = comparison.wilcoxon
         rows.append(
@@ -420,6 +425,18 @@ def tests_table(report: Report) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def _claim_row(report: Report, test: str, p: float) -> list[str]:
+    """The one-sided test of the claim, which decides the verdict where a claim was made."""
+    claimed = report.claimed_better
+    other = next(name for name in report.names if name != claimed)
+    reading = (
+        f"supports the claim that {claimed} beats {other} (p < {ALPHA})"
+        if p < ALPHA
+        else f"does not support the claim that {claimed} beats {other}"
+    )
+    return [f"{test}, one-sided: {claimed} better, as claimed", p_value(p), reading]
 
 
 def _significance(p: float, what: str) -> str:
