@@ -21,6 +21,7 @@ from audit.models import Corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT.parent / "shared" / "corpus"
+CORPUS2_DIR = ROOT.parent / "shared" / "corpus2"
 OUTPUT_DIR = ROOT / "test-output"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -54,6 +55,13 @@ def corpus_dir() -> Path:
     if not CORPUS_DIR.is_dir():
         pytest.skip("../shared/corpus is not present")
     return CORPUS_DIR
+
+
+@pytest.fixture
+def corpus2_dir() -> Path:
+    if not CORPUS2_DIR.is_dir():
+        pytest.skip("../shared/corpus2 is not present")
+    return CORPUS2_DIR
 
 
 @pytest.fixture

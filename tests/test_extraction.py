@@ -84,6 +84,18 @@ class TestRealPapers:
             in joined(paper)
         )
 
+    def test_a_bulleted_list_after_a_colon_starts_new_sentences(self, corpus2_dir):
+        paper = extract_paper(corpus2_dir / "reimers2017-score-distributions.pdf", max_pages=50)
+        found = texts(paper)
+        # The lead-in leaves page 1 at the foot of its right column; its last word stands alone
+        # at the top of page 2, above the bullets.
+        assert (
+            "This large dependence on the random seed value creates several challenges when "
+            "evaluating new approaches:" in found
+        )
+        assert any(text.startswith("Observing a (statistically significant)") for text in found)
+        assert "Reproducing results is difficult." in found
+
     def test_chinese_text_is_read_not_printed_as_cid_codes(self, corpus_dir):
         paper = extract_paper(corpus_dir / "fan2018-exploratory-relation.pdf", max_pages=50)
         text = joined(paper)

@@ -58,6 +58,7 @@ _APPENDIX_HEADING = re.compile(
     r"^(appendix|appendices|supplementary|supplemental|[A-H](\.\d+)*\.?\s+[A-Z])", re.I
 )
 _LIST_MARKER = re.compile(r"^(?:[•◦▪‣∙·\-–—*]|\(?[a-z]\)|\(?[ivx]{1,4}\)|\(\d{1,2}\)|\d{1,2}\))\s+")
+_BULLET = re.compile(r"^[•◦▪‣∙]\s+")
 _TERMINAL = re.compile(r"[.!?:][\"'”’)\]]*$")
 _NUMERIC = re.compile(r"[-+±]?[\d.,/%±()]+")
 
@@ -133,7 +134,15 @@ def _role(block: _Block, style: DocumentStyle, following: Iterator[_Block]) -> s
     widths = sorted(line.x1 - line.x0 for line in block.lines)
     median_width = widths[len(widths) // 2]
     numeric = sum(1 for w in words if _NUMERIC.fullmatch(w)) / len(words)
-    prose_like = len(words) >= 6 and numeric < 0.3
+    # A few words in the body's type are prose when they end a sentence that the column or page
+    # broke off ("approaches:") or are a bulleted item; a table cell or a figure's label rarely
+    # starts lower-case or with a bullet (a subfigure's "(a)" is not one).
+    short_prose = (
+        abs(first.size - style.body_size) <= 0.5
+        and _TERMINAL.search(text)
+        and (text[:1].islower() or _BULLET.match(text))
+    )
+    prose_like = (len(words) >= 6 or bool(short_prose)) and numeric < 0.3
     if not prose_like or (median_width < 0.5 * style.line_width and not _TERMINAL.search(text)):
         return NON_PROSE
     if first.size < style.body_size - 0.5:
@@ -241,6 +250,10 @@ def _footnotes(block: _Block, section: str) -> list[Paragraph]:
 
 def _starts_paragraph(prev: Line, line: Line, left: float, style: DocumentStyle) -> bool:
     size = max(style.body_size, 1.0)
+    # An item of a list after its lead-in ("…challenges when evaluating new approaches:") or
+    # after the item before it, even where no gap or indent sets it apart.
+    if _LIST_MARKER.match(line.text) and _TERMINAL.search(prev.text):
+        return True
     indent = line.x0 - left
     if 0.5 * size < indent < 4 * size:
         return True
