@@ -80,3 +80,25 @@ def test_a_visitor_compares_three_systems_and_reads_the_matrix_and_the_ranking(p
     )
     expect(page.locator("table.ranking-steps")).to_contain_text("large over base")
     assert loaded_images(page) == 1
+
+
+def test_a_visitor_states_a_claim_and_reads_whether_the_runs_support_it(page, live_server):
+    page.goto(f"{live_server.url}/compare/")
+
+    page.get_by_label("Paste scores (CSV)").fill(example("runs-search.csv"))
+    page.get_by_label("Claimed better (optional)").fill("bert-base")
+    page.get_by_role("button", name="Compare", exact=True).click()
+
+    verdict = page.locator("#verdict")
+    expect(verdict).to_contain_text(
+        "the claim that bert-base beats roberta-base is not supported (one-sided test, decided "
+        "before seeing the scores)"
+    )
+    expect(verdict).to_contain_text("the two-sided test shows the opposite")
+    # The form keeps the claim for the next comparison, and the download carries it.
+    expect(page.get_by_label("Claimed better (optional)")).to_have_value("bert-base")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download JSON").click()
+    report = json.loads(Path(download.value.path()).read_text())
+    assert report["input"]["claimed_better"] == "bert-base"
+    assert report["comparison"]["verdict"] == verdict.inner_text()
