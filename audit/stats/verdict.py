@@ -71,6 +71,8 @@ NO_CLEAR_DIFFERENCE = "no clear difference"
 TOO_FEW_RUNS = "too few runs"
 NOT_COMPARABLE = "not comparable"
 NOT_LIKE_WITH_LIKE = "not like with like"
+# What a claim's verdict says of its test.
+ONE_SIDED = "one-sided test, decided before seeing the scores"
 RANK_TESTS = {
     "exact": "exact Mann-Whitney",
     "permutation": "Mann-Whitney (exact by permutation, scores tie)",
@@ -625,9 +627,6 @@ def _judge_claim(pair: RunPair | ExamplePair, adjusted: float | None, tests: int
             p=undirected.adjusted_p,
         )
     return verdict(NO_CLEAR_DIFFERENCE, text)
-
-
-ONE_SIDED = "one-sided test, decided before seeing the scores"
 
 
 def _claim_runs(pair: RunPair, adjusted: float, tests: int) -> tuple[bool, str]:
