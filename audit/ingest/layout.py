@@ -17,6 +17,8 @@ from functools import cached_property
 from itertools import pairwise
 from operator import attrgetter
 
+import numpy as np
+
 from audit.ingest.pdf import PageWords, Word
 
 HEADING = "heading"
@@ -54,11 +56,6 @@ class Line:
     def of(cls, words: list[Word], page: int) -> Line:
         """The line of these words; its size is the one most of its characters are set in."""
         size = words[0].size
-        if any(w.size != size for w in words):
-            sizes: dict[float, int] = {}
-            for w in words:
-                sizes[w.size] = sizes.get(w.size, 0) + len(w.text)
-            size = max(sizes, key=sizes.__getitem__)  # ties: the size seen first
         return cls(
             words=words,
             page=page,
@@ -66,8 +63,16 @@ class Line:
             x1=max([w.x1 for w in words]),
             top=min([w.top for w in words]),
             bottom=max([w.bottom for w in words]),
-            size=size,
+            size=_line_size(words) if any(w.size != size for w in words) else size,
         )
+
+
+def _line_size(words: list[Word]) -> float:
+    """The size most of the words' characters are set in (ties: the size seen first)."""
+    sizes: dict[float, int] = {}
+    for w in words:
+        sizes[w.size] = sizes.get(w.size, 0) + len(w.text)
+    return max(sizes, key=sizes.__getitem__)
 
 
 @dataclass
@@ -87,26 +92,44 @@ def collapse_whitespace(text: str) -> str:
 
 def page_lines(page: PageWords) -> list[Line]:
     """Group the page's words into lines, in the order PDFium read them."""
-    lines: list[Line] = []
-    current: list[Word] = []
     ruler = _line_number_ruler(page.words)
-    previous: Word | None = None
+    words: list[Word] = []
     for word in page.words:
         if word.in_figure or id(word) in ruler:
             continue
         # Marks are short: most words skip the call.
-        if previous is not None and len(word.text) <= 3 and _is_footnote_mark(previous, word):
+        if words and len(word.text) <= 3 and _is_footnote_mark(words[-1], word):
             continue
-        previous = word
-        if current and _continues_line(current[-1], word):
-            current.append(word)
-            continue
-        if current:
-            lines.append(Line.of(current, page.number))
-        current = [word]
-    if current:
-        lines.append(Line.of(current, page.number))
-    return _merge_split_lines(lines)
+        words.append(word)
+    if not words:
+        return []
+    boxes = np.array([(w.x0, w.x1, w.top, w.bottom, w.size) for w in words])
+    x0, x1, top, bottom, size = boxes.T
+    starts = np.flatnonzero(~_continues_line(boxes, words)) + 1
+    bounds = np.concatenate(([0], starts))
+    ends = np.append(starts, len(words)).tolist()
+    mixed = np.minimum.reduceat(size, bounds) != np.maximum.reduceat(size, bounds)
+    return [
+        Line(
+            words=words[start:end],
+            page=page.number,
+            x0=line_x0,
+            x1=line_x1,
+            top=line_top,
+            bottom=line_bottom,
+            size=_line_size(words[start:end]) if line_mixed else words[start].size,
+        )
+        for start, end, line_x0, line_x1, line_top, line_bottom, line_mixed in zip(
+            bounds.tolist(),
+            ends,
+            np.minimum.reduceat(x0, bounds).tolist(),
+            np.maximum.reduceat(x1, bounds).tolist(),
+            np.minimum.reduceat(top, bounds).tolist(),
+            np.maximum.reduceat(bottom, bounds).tolist(),
+            mixed.tolist(),
+            strict=True,
+        )
+    ]
 
 
 def _line_number_ruler(words: list[Word]) -> set[int]:
@@ -146,41 +169,30 @@ def _is_footnote_mark(previous: Word, word: Word) -> bool:
     return raised and adjacent and word.size < previous.size
 
 
-def _continues_line(last: Word, word: Word) -> bool:
-    # Called for every word: conditional expressions instead of min() and max() calls.
-    top, bottom, word_top, word_bottom = last.top, last.bottom, word.top, word.bottom
-    overlap = (word_bottom if word_bottom < bottom else bottom) - (
-        word_top if word_top > top else top
+def _continues_line(boxes: np.ndarray, words: list[Word]) -> np.ndarray:
+    """Per pair of consecutive words (rows of `boxes`: x0, x1, top, bottom, size), whether
+    the second continues the first's line."""
+    x0, x1, top, bottom, size = boxes.T
+    last_top, last_bottom, word_top, word_bottom = top[:-1], bottom[:-1], top[1:], bottom[1:]
+    overlap = np.where(word_bottom < last_bottom, word_bottom, last_bottom) - np.where(
+        word_top > last_top, word_top, last_top
     )
-    height, word_height = bottom - top, word_bottom - word_top
-    if not overlap > 0.4 * (word_height if word_height < height else height):
-        return False  # not on the same band
-    gap = word.x0 - last.x1
-    if gap < -1.0:
-        return False
-    size = word.size if word.size > last.size else last.size
-    if gap <= size:
-        return True
+    height, word_height = last_bottom - last_top, word_bottom - word_top
+    same_band = overlap > 0.4 * np.where(word_height < height, word_height, height)
+    gap = x0[1:] - x1[:-1]
+    larger = np.where(size[1:] > size[:-1], size[1:], size[:-1])
+    candidate = same_band & ~(gap < -1.0)
+    continues = candidate & (gap <= larger)
     # Justified lines stretch the space after a sentence most; a section number and
     # its title, or a bold run-in heading and its paragraph, are set apart by a quad.
-    wide = (
-        (last.text.endswith((".", ":", "?", "!")) and not _DIGITS.match(word.text))
-        or (last.bold and _SECTION_NUMBER.match(last.text))
-        or (last.bold and not word.bold)
-    )
-    return wide and gap <= 2.5 * size
-
-
-def _merge_split_lines(lines: list[Line]) -> list[Line]:
-    # PDFium sometimes breaks a visual line after a superscript or a font change; rejoin
-    # consecutive pieces that sit side by side on the same baseline.
-    merged: list[Line] = []
-    for line in lines:
-        if merged and _continues_line(merged[-1].words[-1], line.words[0]):
-            merged[-1] = Line.of(merged[-1].words + line.words, line.page)
-        else:
-            merged.append(line)
-    return merged
+    for i in np.flatnonzero(candidate & ~continues & (gap <= 2.5 * larger)).tolist():
+        last, word = words[i], words[i + 1]
+        continues[i] = bool(
+            (last.text.endswith((".", ":", "?", "!")) and not _DIGITS.match(word.text))
+            or (last.bold and _SECTION_NUMBER.match(last.text))
+            or (last.bold and not word.bold)
+        )
+    return continues
 
 
 def document_style(pages: list[list[Line]], heights: list[float]) -> DocumentStyle:

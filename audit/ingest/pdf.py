@@ -17,6 +17,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -393,9 +394,7 @@ def _page_words(
     kept_text = kept_codes.tobytes().decode("utf-32-le", "surrogatepass")
     ends_list = ends.tolist()
     texts = [kept_text[start:end] for start, end in zip(word_starts, ends_list, strict=True)]
-    known = styles.known
-    sizes = [known[start][0] for start in word_starts]
-    bolds = [known[start][1] for start in word_starts]
+    sizes, bolds, _ = zip(*map(styles.known.__getitem__, word_starts), strict=True)
     words = list(map(Word, texts, word_x0, word_x1, word_top, word_bottom, sizes, bolds))
     # Most words are their glyphs' text and box; these few may need more.
     may_mark = _may_be_marks(kept_codes)
@@ -455,22 +454,13 @@ class _Styles:
         self.at = at
         self.known: dict[int, tuple[float, bool, bool]] = {}
 
-    def read(self, indices: list[int]) -> None:
-        derived: dict[tuple, tuple[float, bool, bool]] = {}
+    def read(self, indices: list[int]) -> list[tuple[float, bool, bool]]:
+        """The styles of kept characters `indices`, remembered for later lookups."""
         raw_styles = char_styles(self.textpage, self.at[indices].tolist())
-        for m, raw in zip(indices, raw_styles, strict=True):
-            style = derived.get(raw)
-            if style is None:
-                size, weight, angle, c, d = raw
-                # The font size as set, times the text matrix's vertical scale: figures placed
-                # at a fraction of their size carry large nominal sizes.
-                turn = angle % (2 * math.pi)
-                style = derived[raw] = (
-                    round(size * (math.hypot(c, d) or 1.0), 1),
-                    weight >= _BOLD_WEIGHT,
-                    min(turn, 2 * math.pi - turn) > 0.05,
-                )
-            self.known[m] = style
+        derived = {raw: _style(*raw) for raw in set(raw_styles)}
+        styles = list(map(derived.__getitem__, raw_styles))
+        self.known.update(zip(indices, styles, strict=True))
+        return styles
 
     def __getitem__(self, m: int) -> tuple[float, bool, bool]:
         if m not in self.known:
@@ -478,12 +468,23 @@ class _Styles:
         return self.known[m]
 
 
+def _style(size: float, weight: int, angle: float, c: float, d: float) -> tuple[float, bool, bool]:
+    """Font size (as set, times the text matrix's vertical scale: figures placed at a fraction
+    of their size carry large nominal sizes), boldness and whether the text is rotated."""
+    turn = angle % (2 * math.pi)
+    return (
+        round(size * (math.hypot(c, d) or 1.0), 1),
+        weight >= _BOLD_WEIGHT,
+        min(turn, 2 * math.pi - turn) > 0.05,
+    )
+
+
 def _split_jumps_back(starts: np.ndarray, page: _Chars, styles: _Styles) -> list[int]:
     """Word starts: `starts`, plus where a glyph jumps back left by more than two font sizes
     of its word (a new line PDFium did not mark)."""
     first = np.flatnonzero(starts)
-    styles.read(first.tolist())
-    size = np.array([styles.known[m][0] for m in first.tolist()])[np.cumsum(starts) - 1]
+    sizes = [size for size, _, _ in styles.read(first.tolist())]
+    size = np.array(sizes)[np.cumsum(starts) - 1]
     jump = np.zeros(len(starts), dtype=bool)
     jump[1:] = ~starts[1:] & (page.x0[1:] < page.x1[:-1] - 2 * size[:-1])
     if not jump.any():
@@ -558,7 +559,7 @@ def _drop_rotated(
     starts: list[int], hard: np.ndarray, styles: _Styles
 ) -> tuple[list[int], set[int]]:
     """Word starts once a rotated word runs to the next break, and the rotated words' numbers."""
-    if not any(styles.known[m][2] for m in starts):
+    if not any(map(itemgetter(2), map(styles.known.__getitem__, starts))):
         return starts, set()
     kept: list[int] = []
     rotated: set[int] = set()

@@ -9,6 +9,7 @@ handles work here unchanged.
 from __future__ import annotations
 
 import ctypes
+from itertools import repeat
 
 import cffi
 import numpy as np
@@ -65,23 +66,20 @@ def char_styles(
     """
     handle = _handle(textpage.raw)
     matrix = _ffi.new("FS_MATRIX *")
-    text_object = _lib.FPDFText_GetTextObject
-    known: dict = {}
-    styles = []
-    for index in indices:
-        obj = text_object(handle, index)
-        style = known.get(obj)
-        if style is None:
-            _lib.FPDFText_GetMatrix(handle, index, matrix)
-            style = known[obj] = (
-                _lib.FPDFText_GetFontSize(handle, index),
-                _lib.FPDFText_GetFontWeight(handle, index),
-                _lib.FPDFText_GetCharAngle(handle, index),
-                matrix.c,
-                matrix.d,
-            )
-        styles.append(style)
-    return styles
+    objects = list(map(_lib.FPDFText_GetTextObject, repeat(handle, len(indices)), indices))
+    # Each text object with the first of its characters (later ones are overwritten).
+    first_of = dict(zip(reversed(objects), reversed(indices), strict=True))
+    style_of = {}
+    for obj, index in first_of.items():
+        _lib.FPDFText_GetMatrix(handle, index, matrix)
+        style_of[obj] = (
+            _lib.FPDFText_GetFontSize(handle, index),
+            _lib.FPDFText_GetFontWeight(handle, index),
+            _lib.FPDFText_GetCharAngle(handle, index),
+            matrix.c,
+            matrix.d,
+        )
+    return list(map(style_of.__getitem__, objects))
 
 
 def form_bounds(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
