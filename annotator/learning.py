@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from annotator.labels import final_labels
-from annotator.models import Assignment, Project
+from annotator.models import Project
 from audit.models import SeedModel, Sentence
 from audit.seeduse import training
 from audit.seeduse.features import is_implicit
@@ -149,5 +149,12 @@ def retrain_is_due(project_id: int) -> bool:
     every = settings.SEEDAUDIT_RETRAIN_EVERY
     if every <= 0:
         return False
-    given = Assignment.objects.filter(project_id=project_id).exclude(label="").count()
+    # Written out, in the words of the partial index it reads (project_labels): after every
+    # label, building it with the ORM cost several times the CPU of counting.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM annotator_assignment WHERE project_id = %s AND NOT (label = '')",
+            [project_id],
+        )
+        (given,) = cursor.fetchone()
     return given > 0 and given % every == 0

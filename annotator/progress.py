@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q
+from django.db import connection
 
 from annotator.models import Assignment, LabelEvent, Membership, Project
 
@@ -30,24 +30,28 @@ def progress(project: Project | int, annotator: AbstractBaseUser) -> Progress:
     return progress_and_left_in_paper(project, annotator)[0]
 
 
+# Asked after every label; written out, as building it with the ORM cost five times the CPU of
+# running it. A paper id of NULL counts nothing left in it.
+PROGRESS_SQL = """
+SELECT COUNT(*),
+       COALESCE(SUM(CASE WHEN label <> '' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN skipped THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN label = '' AND paper_id = %s THEN 1 ELSE 0 END), 0)
+FROM annotator_assignment
+WHERE project_id = %s AND annotator_id = %s
+"""
+
+
 def progress_and_left_in_paper(
     project: Project | int, annotator: AbstractBaseUser, paper_id: int | None = None
 ) -> tuple[Progress, int]:
     """The annotator's progress, and how many of their sentences of one paper are still to
     label: one query, since the label endpoint needs both after every label."""
-    in_paper = (
-        {}
-        if paper_id is None
-        else {"left_in_paper": Count("pk", filter=Q(label="", paper_id=paper_id))}
-    )
-    counts = Assignment.objects.filter(project=project, annotator=annotator).aggregate(
-        assigned=Count("pk"),
-        done=Count("pk", filter=~Q(label="")),
-        skipped=Count("pk", filter=Q(skipped=True)),
-        **in_paper,
-    )
-    left = counts.pop("left_in_paper", 0)
-    return Progress(**counts), left
+    project_id = project.pk if isinstance(project, Project) else project
+    with connection.cursor() as cursor:
+        cursor.execute(PROGRESS_SQL, [paper_id, project_id, annotator.pk])
+        assigned, done, skipped, left = cursor.fetchone()
+    return Progress(done=done, assigned=assigned, skipped=skipped), left
 
 
 @dataclass

@@ -145,6 +145,13 @@ class TestLabel:
             == 404
         )
 
+    def test_numbers_too_large_for_any_id_are_not_found(self, client, project, bob):
+        client.force_login(bob)
+        huge = 2**63
+        assert post(client, project, "label", assignment=huge, label="ensemble").status_code == 404
+        assert client.get(f"/annotate/projects/{huge}/api/next/").status_code == 404
+        assert client.get(api(project, "next"), {"exclude": str(huge)}).json()["cards"]
+
 
 class TestUndoAndSkip:
     def test_undo_takes_back_the_latest_label_and_it_comes_first_again(self, client, project, bob):
