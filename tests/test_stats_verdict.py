@@ -260,3 +260,12 @@ def test_a_claim_on_per_example_scores_is_tested_with_the_one_sided_permutation_
     assert wrong.judgement.claim_supported is False
     assert "the claim that A beats B is not supported" in wrong.verdict
     assert "the two-sided test shows the opposite: B is better than A" in wrong.verdict
+
+
+def test_an_epsilon_just_under_the_threshold_is_not_printed_as_the_threshold():
+    rng = np.random.default_rng(13)
+    samples = {"A": rng.normal(0.0, 1.0, 6), "B": rng.normal(1.2, 1.0, 6)}
+
+    verdict = judge_runs(samples, seed=1).verdicts[0]
+
+    assert "ASO favours B (ε_min = 0.197)" in verdict.text

@@ -40,6 +40,7 @@ would.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -488,7 +489,13 @@ def p_text(p: float, resamples: int | None = None) -> str:
 
 
 def _epsilon(value: float | None) -> str:
-    return "undefined (σ = 0)" if value is None else f"{value:.2g}"
+    if value is None:
+        return "undefined (σ = 0)"
+    shown = f"{value:.2g}"
+    # Rounding must not lift a value the verdict counted as below the threshold onto it.
+    if value < ASO_THRESHOLD <= float(shown):
+        shown = f"{math.floor(value * 1000) / 1000:.3f}"
+    return shown
 
 
 def _judge_runs(
