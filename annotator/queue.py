@@ -14,10 +14,9 @@ from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.html import escape
 
-from annotator.models import Assignment, Item, Membership, PrimaryCategory, Project
+from annotator.models import Assignment, Item, Membership, Project
 from annotator.primary import default_primary
 from audit.models import Paper, Sentence
 from audit.paper_text import driver_spans, highlighted, marks
@@ -177,35 +176,52 @@ def paragraph_context(sentences: list[Sentence]) -> dict[int, tuple[str, str]]:
     return context
 
 
+# The papers the annotator has finished but not confirmed (every sentence of theirs labelled, at
+# least one highlighted, no primary category yet), with their labels; {papers} narrows them.
+# Written out: the label endpoint asks after every paper an annotator finishes, and building it
+# with the ORM cost ten times the CPU of running it.
+PAPERS_TO_CONFIRM_SQL = """
+SELECT a.paper_id, a.label, p.title, p.original_name, p.year
+FROM annotator_assignment a
+JOIN audit_paper p ON p.id = a.paper_id
+WHERE a.project_id = %s AND a.annotator_id = %s {a_papers}
+  AND a.paper_id IN (
+      SELECT b.paper_id FROM annotator_assignment b
+      JOIN annotator_item i ON i.id = b.item_id
+      WHERE b.project_id = %s AND b.annotator_id = %s {b_papers}
+        AND NOT EXISTS (
+            SELECT 1 FROM annotator_primarycategory c
+            WHERE c.project_id = b.project_id AND c.annotator_id = b.annotator_id
+              AND c.paper_id = b.paper_id
+        )
+      GROUP BY b.paper_id
+      HAVING SUM(CASE WHEN b.label = '' THEN 1 ELSE 0 END) = 0
+         AND SUM(CASE WHEN i.is_probe THEN 0 ELSE 1 END) > 0
+  )
+ORDER BY a.paper_id
+"""
+
+
 def papers_to_confirm(
     project: Project | int, annotator: AbstractBaseUser, paper_ids: Sequence[int] | None = None
 ) -> list[dict]:
     """Papers whose sentences the annotator has all labelled but whose primary category they
-    have not confirmed yet, each with the default from their own labels.
-
-    One query: the label endpoint asks after every paper an annotator finishes.
-    """
-    mine = Assignment.objects.filter(project=project, annotator=annotator)
-    if paper_ids is not None:
-        mine = mine.filter(paper_id__in=paper_ids)
-    confirmed = PrimaryCategory.objects.filter(
-        project=project, annotator=annotator, paper=OuterRef("paper_id")
+    have not confirmed yet, each with the default from their own labels. One query."""
+    project_id = project.pk if isinstance(project, Project) else project
+    papers = [pk for pk in paper_ids if is_id(pk)] if paper_ids is not None else None
+    if papers == []:
+        return []
+    placeholders = ", ".join(["%s"] * len(papers or []))
+    sql = PAPERS_TO_CONFIRM_SQL.format(
+        **{
+            f"{alias}_papers": f"AND {alias}.paper_id IN ({placeholders})" if papers else ""
+            for alias in "ab"
+        }
     )
-    complete = (
-        mine.filter(~Exists(confirmed))
-        .values("paper_id")
-        .annotate(
-            pending=Count("pk", filter=Q(label="")),
-            highlighted=Count("pk", filter=Q(item__is_probe=False)),
-        )
-        .filter(pending=0, highlighted__gt=0)
-        .values("paper_id")
-    )
-    rows = (
-        mine.filter(paper_id__in=complete)
-        .order_by("paper_id")
-        .values_list("paper_id", "label", "paper__title", "paper__original_name", "paper__year")
-    )
+    mine = [project_id, annotator.pk, *(papers or [])]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, mine + mine)
+        rows = cursor.fetchall()
     labels_of: dict[int, Counter] = defaultdict(Counter)
     shown: dict[int, tuple[str, int | None]] = {}
     for paper_id, label, title, original_name, year in rows:
