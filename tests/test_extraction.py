@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from audit.ingest import pdfium_calls
 from audit.ingest.pdf import CorruptPdf, EncryptedPdf, NotAPdf, NoTextLayer, TooLarge, read_pdf
 from audit.ingest.pipeline import extract_paper
 from tests import pdfs
@@ -122,6 +123,21 @@ class TestRealPapers:
 
         assert (arxiv.venue, arxiv.year) == ("arXiv", 2017)
         assert author_copy.metadata.venue == ""  # the pages show "unknown" (tests/test_pages.py)
+
+    @pytest.mark.parametrize("name", ["cui2017-aoa.pdf", "aralikatte2019-coref-rl.pdf"])
+    def test_the_loops_in_c_read_a_paper_as_the_calls_from_python_do(
+        self, corpus_dir, monkeypatch, name
+    ):
+        if pdfium_calls._bulk is None:
+            pytest.skip(f"{pdfium_calls.BULK_PATH.name} is not built (make setup)")
+        looped_in_c = extract_paper(corpus_dir / name, max_pages=50)
+        monkeypatch.setattr(pdfium_calls, "_bulk", None)
+        called_from_python = extract_paper(corpus_dir / name, max_pages=50)
+
+        assert looped_in_c.metadata == called_from_python.metadata
+        assert [(s.text, s.page, s.section, s.kind) for s in looped_in_c.sentences] == [
+            (s.text, s.page, s.section, s.kind) for s in called_from_python.sentences
+        ]
 
     def test_capitalised_words_hyphenated_across_lines_are_joined(self, corpus_dir):
         paper = extract_paper(corpus_dir / "bhargava2022-discosense.pdf", max_pages=50)

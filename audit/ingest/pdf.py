@@ -347,7 +347,7 @@ def _page_words(
     glyph_at = np.flatnonzero(kinds >= _GLYPH)
     if not len(glyph_at):
         return []
-    boxes = char_boxes(textpage, glyph_at.tolist())
+    boxes = char_boxes(textpage, glyph_at)
     is_accent = kinds[glyph_at] == _ACCENT
     kept = ~is_accent
     page = _Chars(
@@ -456,7 +456,7 @@ class _Styles:
 
     def read(self, indices: list[int]) -> list[tuple[float, bool, bool]]:
         """The styles of kept characters `indices`, remembered for later lookups."""
-        raw_styles = char_styles(self.textpage, self.at[indices].tolist())
+        raw_styles = char_styles(self.textpage, self.at[indices])
         derived = {raw: _style(*raw) for raw in set(raw_styles)}
         styles = list(map(derived.__getitem__, raw_styles))
         self.known.update(zip(indices, styles, strict=True))

@@ -4,12 +4,17 @@ Reading a page's words takes a few calls per character; through ctypes each cost
 microsecond of argument conversion, through cffi a fifth of that. We open the very library
 pypdfium2 loaded (the same process-wide PDFium state), so its document, page and text-page
 handles work here unchanged.
+
+The calls made once per character run in a loop in C (`pdfium_bulk.c`, built by `make setup`
+where there is a C compiler), a hundredth of their cost from Python; without it they are made
+from Python, with the same results.
 """
 
 from __future__ import annotations
 
 import ctypes
 from itertools import repeat
+from pathlib import Path
 
 import cffi
 import numpy as np
@@ -33,9 +38,17 @@ _ffi.cdef(
     int FPDFPageObj_GetType(void *page_object);
     int FPDFPageObj_GetBounds(void *page_object,
                               float *left, float *bottom, float *right, float *top);
+    typedef int (*char_box_fn)(void *, int, double *, double *, double *, double *);
+    typedef void *(*text_object_fn)(void *, int);
+    void char_boxes(char_box_fn get_box, void *text_page, const int *indices, int n,
+                    double *out);
+    void text_objects(text_object_fn get_object, void *text_page, const int *indices, int n,
+                      void **out);
     """
 )
 _lib = _ffi.dlopen(_libs["pdfium"]._name)
+BULK_PATH = Path(__file__).with_name("pdfium_bulk.so")
+_bulk = _ffi.dlopen(str(BULK_PATH)) if BULK_PATH.exists() else None
 _FORM_OBJECT = pdfium_c.FPDF_PAGEOBJ_FORM
 
 
@@ -43,20 +56,31 @@ def _handle(raw) -> object:
     return _ffi.cast("void *", ctypes.cast(raw, ctypes.c_void_p).value)
 
 
-def char_boxes(textpage: pdfium.PdfTextPage, indices: list[int]) -> np.ndarray:
+def char_boxes(textpage: pdfium.PdfTextPage, indices: np.ndarray) -> np.ndarray:
     """(left, right, bottom, top) of each character in `indices`, one row each."""
     handle = _handle(textpage.raw)
     n = len(indices)
-    boxes = _ffi.new("double[]", 4 * n)
+    if _bulk is not None:
+        boxes = np.empty((n, 4))
+        rows = np.ascontiguousarray(indices, dtype=np.intc)
+        _bulk.char_boxes(
+            _lib.FPDFText_GetCharBox,
+            handle,
+            _ffi.from_buffer("int[]", rows),
+            n,
+            _ffi.from_buffer("double[]", boxes),
+        )
+        return boxes
+    buffer = _ffi.new("double[]", 4 * n)
     get_box = _lib.FPDFText_GetCharBox
-    for row, index in enumerate(indices):
-        at = boxes + 4 * row
+    for row, index in enumerate(indices.tolist()):
+        at = buffer + 4 * row
         get_box(handle, index, at, at + 1, at + 2, at + 3)
-    return np.frombuffer(_ffi.buffer(boxes), dtype=np.float64).reshape(n, 4)
+    return np.frombuffer(_ffi.buffer(buffer), dtype=np.float64).reshape(n, 4)
 
 
 def char_styles(
-    textpage: pdfium.PdfTextPage, indices: list[int]
+    textpage: pdfium.PdfTextPage, indices: np.ndarray
 ) -> list[tuple[float, int, float, float, float]]:
     """Font size, font weight, rotation angle and the text matrix's c and d of each character
     in `indices`.
@@ -65,10 +89,10 @@ def char_styles(
     they are read once per text object: a line of prose is often a single one.
     """
     handle = _handle(textpage.raw)
-    matrix = _ffi.new("FS_MATRIX *")
-    objects = list(map(_lib.FPDFText_GetTextObject, repeat(handle, len(indices)), indices))
+    objects = _text_objects(handle, indices)
     # Each text object with the first of its characters (later ones are overwritten).
-    first_of = dict(zip(reversed(objects), reversed(indices), strict=True))
+    first_of = dict(zip(reversed(objects), reversed(indices.tolist()), strict=True))
+    matrix = _ffi.new("FS_MATRIX *")
     style_of = {}
     for obj, index in first_of.items():
         _lib.FPDFText_GetMatrix(handle, index, matrix)
@@ -80,6 +104,23 @@ def char_styles(
             matrix.d,
         )
     return list(map(style_of.__getitem__, objects))
+
+
+def _text_objects(handle: object, indices: np.ndarray) -> list:
+    """The text object of each character in `indices` (its address, or its handle)."""
+    n = len(indices)
+    if _bulk is None:
+        return list(map(_lib.FPDFText_GetTextObject, repeat(handle, n), indices.tolist()))
+    addresses = np.empty(n, dtype=np.uintp)
+    rows = np.ascontiguousarray(indices, dtype=np.intc)
+    _bulk.text_objects(
+        _lib.FPDFText_GetTextObject,
+        handle,
+        _ffi.from_buffer("int[]", rows),
+        n,
+        _ffi.from_buffer("void *[]", addresses),
+    )
+    return addresses.tolist()
 
 
 def form_bounds(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
