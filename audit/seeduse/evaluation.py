@@ -7,16 +7,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from django.conf import settings
 
 from audit.ingest.pipeline import extract_paper
-from audit.seeduse.features import is_implicit
+from audit.seeduse.features import SentenceContext, is_implicit
 from audit.seeduse.gold import GoldPaper, read_gold, same
-from audit.seeduse.model import SeedUseModel, suggested_primary
+from audit.seeduse.model import Scored, suggested_primary
 from audit.seeduse.training import Example, Line, contexts, pattern_kind
 
 REFERENCE = "reference"
+
+
+class Scorer(Protocol):
+    """A trained learner: the shipped linear model, or spaCy's text classifier to compare."""
+
+    def score(self, sentences: Sequence[SentenceContext]) -> list[Scored]: ...
 
 
 @dataclass
@@ -88,7 +95,7 @@ class _Counts:
 
 
 def _score_paper(
-    counts: _Counts, model: SeedUseModel, threshold: float, paper: PaperSentences, gold: GoldPaper
+    counts: _Counts, model: Scorer, threshold: float, paper: PaperSentences, gold: GoldPaper
 ) -> None:
     sentences = contexts(paper.lines)
     scored = model.score(sentences)
@@ -138,7 +145,7 @@ def _figures(counts: _Counts) -> Figures:
 
 
 def evaluate(
-    model: SeedUseModel,
+    model: Scorer,
     threshold: float,
     papers: Sequence[tuple[PaperSentences, GoldPaper]],
 ) -> Figures:
@@ -150,7 +157,7 @@ def evaluate(
 
 
 def leave_one_paper_out(
-    train: Callable[[list[Example]], SeedUseModel],
+    train: Callable[[list[Example]], Scorer],
     threshold: float,
     papers: Sequence[tuple[PaperSentences, GoldPaper]],
     learned_from: Sequence[Example],

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.seeduse import evaluation, training
+from audit.seeduse import evaluation, textcat, training
 from audit.seeduse.model import shipped
 
 LOPO = "leave-one-paper-out"
+# The shipped linear model's learner, and spaCy's text classifier to measure against it.
+LEARNERS = {
+    "linear": training.fit,
+    "textcat": textcat.fit,
+    "textcat-ensemble": partial(textcat.fit, architecture="ensemble"),
+}
 
 
 class Command(BaseCommand):
@@ -24,22 +31,33 @@ class Command(BaseCommand):
         detection.add_argument("pdf_dir", type=Path, help="the folder of its PDFs")
         detection.add_argument("--json", action="store_true", help="print one JSON object")
         detection.add_argument("--verbose", action="store_true", help="list misses, false alarms")
+        detection.add_argument(
+            "--learner",
+            choices=LEARNERS,
+            default="linear",
+            help="what learns from the shipped data (default: linear, the shipped model's)",
+        )
 
     def handle(self, *args, **options):
         try:
             papers = evaluation.gold_papers(options["gold"], options["pdf_dir"])
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from error
+        learner = options["learner"]
         model = shipped()
         threshold = settings.SEEDAUDIT_SEED_THRESHOLD
         learned = set(model.about.get("paper_names", [])) & {p.file for p, _ in papers}
         if learned:
             # The model has seen these papers' gold: scoring them with it would measure memory.
             figures = evaluation.leave_one_paper_out(
-                training.fit, threshold, papers, training.shipped_examples()
+                LEARNERS[learner], threshold, papers, training.shipped_examples()
             )
-        else:
+        elif learner == "linear":
             figures = evaluation.evaluate(model, threshold, papers)
+        else:
+            figures = evaluation.evaluate(
+                LEARNERS[learner](training.shipped_examples()), threshold, papers
+            )
         method = LOPO if learned else "held-out"
         result = {"evaluation": method, "threshold": threshold, **figures.as_json()}
         if options["json"]:
@@ -50,12 +68,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"missed       {line}")
             for line in figures.false_alarms:
                 self.stdout.write(f"false alarm  {line}")
-        note = (
-            "each paper scored by a model trained without it (the shipped model learned from "
-            f"{len(learned)} of these papers)"
-            if learned
-            else "the shipped model, which never saw these papers"
-        )
+        if learned:
+            note = (
+                f"each paper scored by a {learner} model trained without it (the shipped model "
+                f"learned from {len(learned)} of these papers)"
+            )
+        elif learner == "linear":
+            note = "the shipped model, which never saw these papers"
+        else:
+            note = f"a {learner} model trained on the shipped data, which never saw these papers"
         self.stdout.write(
             f"{figures.papers} papers, {figures.gold_explicit} explicit and "
             f"{figures.gold_implicit} implicit gold sentences, {figures.highlighted} highlighted; "
