@@ -13,7 +13,6 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
 from itertools import pairwise
 from operator import attrgetter
 
@@ -43,10 +42,12 @@ class Line:
     size: float
     column: tuple[float, float] = (0.0, 0.0)
     role: str = BODY
+    # Every line's text is read (for page furniture, at least): joined at once, as a plain
+    # attribute, it costs less than a cached property's first lookup.
+    text: str = field(init=False)
 
-    @cached_property
-    def text(self) -> str:
-        return " ".join([w.text for w in self.words])
+    def __post_init__(self) -> None:
+        self.text = " ".join([w.text for w in self.words])
 
     @property
     def bold(self) -> bool:
@@ -199,7 +200,8 @@ def document_style(pages: list[list[Line]], heights: list[float]) -> DocumentSty
     sizes = Counter()
     for lines in pages:
         for line in lines:
-            sizes[line.size] += sum(len(w.text) for w in line.words)
+            # Its characters: the text less the spaces that join its words.
+            sizes[line.size] += len(line.text) - len(line.words) + 1
     body_size = sizes.most_common(1)[0][0] if sizes else 10.0
     widths = Counter(
         round(line.x1 - line.x0) for lines in pages for line in lines if line.size == body_size

@@ -17,7 +17,6 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -394,7 +393,7 @@ def _page_words(
     kept_text = kept_codes.tobytes().decode("utf-32-le", "surrogatepass")
     ends_list = ends.tolist()
     texts = [kept_text[start:end] for start, end in zip(word_starts, ends_list, strict=True)]
-    sizes, bolds, _ = zip(*map(styles.known.__getitem__, word_starts), strict=True)
+    sizes, bolds = styles.size[bounds].tolist(), styles.bold[bounds].tolist()
     words = list(map(Word, texts, word_x0, word_x1, word_top, word_bottom, sizes, bolds))
     # Most words are their glyphs' text and box; these few may need more.
     may_mark = _may_be_marks(kept_codes)
@@ -447,25 +446,29 @@ class _Chars:
 
 
 class _Styles:
-    """Font size, boldness and rotation of the characters that start words, read on demand."""
+    """Font size, boldness and rotation of the kept characters that start words, read on
+    demand into arrays indexed like the kept characters."""
 
     def __init__(self, textpage: pdfium.PdfTextPage, at: np.ndarray):
         self.textpage = textpage
         self.at = at
-        self.known: dict[int, tuple[float, bool, bool]] = {}
+        self.read_already = np.zeros(len(at), dtype=bool)
+        self.size = np.zeros(len(at))
+        self.bold = np.zeros(len(at), dtype=bool)
+        self.rotated = np.zeros(len(at), dtype=bool)
 
-    def read(self, indices: list[int]) -> list[tuple[float, bool, bool]]:
-        """The styles of kept characters `indices`, remembered for later lookups."""
-        raw_styles = char_styles(self.textpage, self.at[indices])
-        derived = {raw: _style(*raw) for raw in set(raw_styles)}
-        styles = list(map(derived.__getitem__, raw_styles))
-        self.known.update(zip(indices, styles, strict=True))
-        return styles
+    def read(self, indices: np.ndarray) -> None:
+        raw_styles, object_of = char_styles(self.textpage, self.at[indices])
+        sizes, bolds, rotated = zip(*(_style(*raw) for raw in raw_styles), strict=True)
+        self.size[indices] = np.array(sizes)[object_of]
+        self.bold[indices] = np.array(bolds)[object_of]
+        self.rotated[indices] = np.array(rotated)[object_of]
+        self.read_already[indices] = True
 
     def __getitem__(self, m: int) -> tuple[float, bool, bool]:
-        if m not in self.known:
-            self.read([m])
-        return self.known[m]
+        if not self.read_already[m]:
+            self.read(np.array([m]))
+        return float(self.size[m]), bool(self.bold[m]), bool(self.rotated[m])
 
 
 def _style(size: float, weight: int, angle: float, c: float, d: float) -> tuple[float, bool, bool]:
@@ -483,8 +486,8 @@ def _split_jumps_back(starts: np.ndarray, page: _Chars, styles: _Styles) -> list
     """Word starts: `starts`, plus where a glyph jumps back left by more than two font sizes
     of its word (a new line PDFium did not mark)."""
     first = np.flatnonzero(starts)
-    sizes = [size for size, _, _ in styles.read(first.tolist())]
-    size = np.array(sizes)[np.cumsum(starts) - 1]
+    styles.read(first)
+    size = styles.size[first][np.cumsum(starts) - 1]
     jump = np.zeros(len(starts), dtype=bool)
     jump[1:] = ~starts[1:] & (page.x0[1:] < page.x1[:-1] - 2 * size[:-1])
     if not jump.any():
@@ -559,7 +562,7 @@ def _drop_rotated(
     starts: list[int], hard: np.ndarray, styles: _Styles
 ) -> tuple[list[int], set[int]]:
     """Word starts once a rotated word runs to the next break, and the rotated words' numbers."""
-    if not any(map(itemgetter(2), map(styles.known.__getitem__, starts))):
+    if not styles.rotated[starts].any():
         return starts, set()
     kept: list[int] = []
     rotated: set[int] = set()

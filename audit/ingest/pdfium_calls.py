@@ -13,7 +13,6 @@ from Python, with the same results.
 from __future__ import annotations
 
 import ctypes
-from itertools import repeat
 from pathlib import Path
 
 import cffi
@@ -81,37 +80,42 @@ def char_boxes(textpage: pdfium.PdfTextPage, indices: np.ndarray) -> np.ndarray:
 
 def char_styles(
     textpage: pdfium.PdfTextPage, indices: np.ndarray
-) -> list[tuple[float, int, float, float, float]]:
-    """Font size, font weight, rotation angle and the text matrix's c and d of each character
-    in `indices`.
+) -> tuple[list[tuple[float, int, float, float, float]], np.ndarray]:
+    """Font size, font weight, rotation angle and the text matrix's c and d of the text objects
+    of the characters in `indices`, and for each character the number of its object there.
 
     PDFium derives all four from the character's text object (its font, size and matrix), so
     they are read once per text object: a line of prose is often a single one.
     """
     handle = _handle(textpage.raw)
-    objects = _text_objects(handle, indices)
-    # Each text object with the first of its characters (later ones are overwritten).
-    first_of = dict(zip(reversed(objects), reversed(indices.tolist()), strict=True))
+    _, first, object_of = np.unique(
+        _text_objects(handle, indices), return_index=True, return_inverse=True
+    )
     matrix = _ffi.new("FS_MATRIX *")
-    style_of = {}
-    for obj, index in first_of.items():
+    styles = []
+    for index in indices[first].tolist():
         _lib.FPDFText_GetMatrix(handle, index, matrix)
-        style_of[obj] = (
-            _lib.FPDFText_GetFontSize(handle, index),
-            _lib.FPDFText_GetFontWeight(handle, index),
-            _lib.FPDFText_GetCharAngle(handle, index),
-            matrix.c,
-            matrix.d,
+        styles.append(
+            (
+                _lib.FPDFText_GetFontSize(handle, index),
+                _lib.FPDFText_GetFontWeight(handle, index),
+                _lib.FPDFText_GetCharAngle(handle, index),
+                matrix.c,
+                matrix.d,
+            )
         )
-    return list(map(style_of.__getitem__, objects))
+    return styles, object_of
 
 
-def _text_objects(handle: object, indices: np.ndarray) -> list:
-    """The text object of each character in `indices` (its address, or its handle)."""
+def _text_objects(handle: object, indices: np.ndarray) -> np.ndarray:
+    """The address of the text object of each character in `indices`."""
     n = len(indices)
-    if _bulk is None:
-        return list(map(_lib.FPDFText_GetTextObject, repeat(handle, n), indices.tolist()))
     addresses = np.empty(n, dtype=np.uintp)
+    if _bulk is None:
+        get_object = _lib.FPDFText_GetTextObject
+        for row, index in enumerate(indices.tolist()):
+            addresses[row] = int(_ffi.cast("uintptr_t", get_object(handle, index)))
+        return addresses
     rows = np.ascontiguousarray(indices, dtype=np.intc)
     _bulk.text_objects(
         _lib.FPDFText_GetTextObject,
@@ -120,7 +124,7 @@ def _text_objects(handle: object, indices: np.ndarray) -> list:
         n,
         _ffi.from_buffer("void *[]", addresses),
     )
-    return addresses.tolist()
+    return addresses
 
 
 def form_bounds(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
