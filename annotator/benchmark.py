@@ -61,8 +61,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--think-ms", type=float, default=500, help="mean pause before each label (default 500)"
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn worker processes (default: gunicorn.conf.py's)"
+    )
+    parser.add_argument(
+        "--threads", type=int, help="threads per worker (default: gunicorn.conf.py's)"
+    )
+    parser.add_argument(
+        "--cache",
+        default=os.environ.get("BENCHMARK_CACHE", "redis://127.0.0.1:6379/0"),
+        help="the CACHE_URL the server runs with, as README's Deploying sets it ('' for none)",
+    )
     parser.add_argument(
         "--postgres",
         default=os.environ.get("BENCHMARK_POSTGRES", "postgresql://postgres@127.0.0.1:5432"),
@@ -84,6 +93,7 @@ def run(options: dict) -> dict:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DB_CONN_MAX_AGE": "600",
         "SEEDAUDIT_VAR_DIR": str(ROOT / "var" / "benchmark"),
+        "CACHE_URL": options["cache"],
     }
     try:
         _manage(env, "migrate", "--noinput", "-v0")
@@ -99,11 +109,16 @@ def run(options: dict) -> dict:
             .splitlines()[-1]
         )
         port = _free_port()
+        overrides = [
+            argument
+            for name in ("workers", "threads")
+            if options[name]
+            for argument in (f"--{name}", str(options[name]))
+        ]
         server_process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "audit.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(options["workers"]),
-             "--worker-class", "gthread", "--threads", str(options["threads"]),
-             "--log-level", "warning"],
+             "--config", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
+             *overrides, "--log-level", "warning"],
             cwd=ROOT, env=env,
         )  # fmt: skip
         try:
@@ -204,6 +219,8 @@ def populate(sentences: int, annotators: int, overlap: int) -> None:
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        # Gone from the cache (CACHE_URL) within the hour; the database is dropped at the end.
+        store.set_expiry(3600)
         store.create()
         sessions.append(store.session_key)
     print(json.dumps({"project": project.pk, "sessions": sessions}))

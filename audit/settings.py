@@ -128,6 +128,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# A cache shared by every web process (Redis, e.g. redis://127.0.0.1:6379/1). With it, the
+# session every request carries is read from the cache instead of the database, and written to
+# both: a logout or a flushed session ends it in every process at once. The site then needs the
+# cache up to serve a page. Without it each process caches for itself, and sessions are read
+# from the database.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

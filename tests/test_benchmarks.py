@@ -15,6 +15,8 @@ import psycopg
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import REDIS_TEST_URL, _broker_available
+
 POSTGRES = os.environ.get("BENCHMARK_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 
 
@@ -105,9 +107,11 @@ def test_annotate_benchmark_stores_every_label_once_under_concurrent_load():
     except psycopg.OperationalError:
         pytest.skip(f"PostgreSQL is not reachable at {POSTGRES}")
 
+    # Sessions in the shared cache, as deployed, where Redis runs; in the database otherwise.
+    cache = REDIS_TEST_URL if _broker_available(REDIS_TEST_URL) else ""
     result = benchmark(
         "annotate", "--sentences", "300", "--annotators", "4", "--requests", "120",
-        "--think-ms", "5", "--postgres", POSTGRES,
+        "--think-ms", "5", "--postgres", POSTGRES, "--cache", cache,
     )  # fmt: skip
 
     assert result["labels_expected"] > 0
