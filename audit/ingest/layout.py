@@ -95,16 +95,18 @@ def page_lines(page: PageWords) -> list[Line]:
     """Group the page's words into lines, in the order PDFium read them."""
     ruler = _line_number_ruler(page.words)
     words: list[Word] = []
-    for word in page.words:
+    kept: list[int] = []
+    for index, word in enumerate(page.words):
         if word.in_figure or id(word) in ruler:
             continue
-        # Marks are short: most words skip the call.
-        if words and len(word.text) <= 3 and _is_footnote_mark(words[-1], word):
+        # A mark is one or two characters (FOOTNOTE_MARK): most words skip the call.
+        if words and len(word.text) <= 2 and _is_footnote_mark(words[-1], word):
             continue
         words.append(word)
+        kept.append(index)
     if not words:
         return []
-    boxes = np.array([(w.x0, w.x1, w.top, w.bottom, w.size) for w in words])
+    boxes = page.boxes[kept]
     x0, x1, top, bottom, size = boxes.T
     starts = np.flatnonzero(~_continues_line(boxes, words)) + 1
     bounds = np.concatenate(([0], starts))
@@ -365,24 +367,34 @@ def _overhung_gutter(lines: list[Line], body_size: float) -> float | None:
     # running into the gutter) is still a gutter; a centred title or a full-width table is not.
     if len(lines) < 6:
         return None  # a cut needs three lines on each side
-    events = sorted([(ln.x0, 1) for ln in lines] + [(ln.x1, -1) for ln in lines])
+    x0 = np.array([ln.x0 for ln in lines])
+    x1 = np.array([ln.x1 for ln in lines])
+    # Sweep the lines' edges left to right (at one x, ends before starts), counting the lines
+    # that cover each gap between consecutive edges.
+    edges = np.concatenate((x0, x1))
+    steps = np.repeat(np.array([1, -1]), len(lines))
+    order = np.lexsort((steps, edges))
+    edges = edges[order]
+    cover = np.cumsum(steps[order][:-1])
+    width = edges[1:] - edges[:-1]
     allowed = max(1, len(lines) // 20)
-    cover = 0
-    candidates = []
-    gap = 0.5 * body_size
-    for (x, step), (next_x, _) in pairwise(events):
-        cover += step
-        if cover <= allowed and next_x - x >= gap:
-            candidates.append((cover, -(next_x - x), (x + next_x) / 2))
+    found = np.flatnonzero((cover <= allowed) & (width >= 0.5 * body_size))
+    candidates = zip(
+        cover[found].tolist(),
+        (-width[found]).tolist(),
+        ((edges[:-1][found] + edges[1:][found]) / 2).tolist(),
+        strict=True,
+    )
+    widths = x1 - x0
     for _, _, cut in sorted(candidates):
-        left = [ln for ln in lines if ln.x1 <= cut]
-        right = [ln for ln in lines if ln.x0 >= cut]
-        if len(left) < 3 or len(right) < 3:
+        left, right = x1 <= cut, x0 >= cut
+        if left.sum() < 3 or right.sum() < 3:
             continue
-        crossing = [ln for ln in lines if ln.x0 < cut < ln.x1]
-        if all(min(cut - ln.x0, ln.x1 - cut) <= 0.25 * (ln.x1 - ln.x0) for ln in crossing):
-            widths = [ln.x1 - ln.x0 for ln in left + right]
-            if statistics.median(widths) > 4 * body_size:
+        crossing = (x0 < cut) & (cut < x1)
+        into = np.minimum(cut - x0[crossing], x1[crossing] - cut)
+        if (into <= 0.25 * widths[crossing]).all():
+            sides = np.concatenate((widths[left], widths[right])).tolist()
+            if statistics.median(sides) > 4 * body_size:
                 return cut
     return None
 

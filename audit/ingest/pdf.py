@@ -119,6 +119,8 @@ class PageWords:
     width: float
     height: float
     words: list[Word]
+    # The words' x0, x1, top, bottom and size again, a row each, for work done on arrays.
+    boxes: np.ndarray
 
 
 @dataclass
@@ -231,11 +233,12 @@ def _read_page(page: pdfium.PdfPage, number: int) -> tuple[PageWords, str]:
     textpage = page.get_textpage()
     try:
         text = _page_text(textpage)
-        words = _page_words(textpage, text, height, figures)
+        words, boxes = _page_words(textpage, text, height, figures)
     finally:
         textpage.close()
     page.close()
-    return PageWords(number=number, width=width, height=height, words=words), text
+    page_words = PageWords(number=number, width=width, height=height, words=words, boxes=boxes)
+    return page_words, text
 
 
 def _figure_regions(
@@ -330,10 +333,11 @@ def _page_words(
     text: str,
     page_height: float,
     figures: list[tuple[float, float, float, float]],
-) -> list[Word]:
-    """The page's words. PDFium gives characters; a word ends at a space or line break PDFium
-    generated, at a hyphen it marked as ending a line, and where the next glyph no longer
-    shares the word's line (or jumps back left by more than two font sizes).
+) -> tuple[list[Word], np.ndarray]:
+    """The page's words, and their boxes and sizes as rows of an array (`PageWords.boxes`).
+    PDFium gives characters; a word ends at a space or line break PDFium generated, at a hyphen
+    it marked as ending a line, and where the next glyph no longer shares the word's line (or
+    jumps back left by more than two font sizes).
 
     Characters are read in one pass into arrays and the word boundaries found on the arrays;
     only the rare cases (a jump back, rotated text, spacing accents, a possible footnote mark)
@@ -345,7 +349,7 @@ def _page_words(
     hyphens = kinds == _HYPHEN
     glyph_at = np.flatnonzero(kinds >= _GLYPH)
     if not len(glyph_at):
-        return []
+        return [], np.zeros((0, 5))
     boxes = char_boxes(textpage, glyph_at)
     is_accent = kinds[glyph_at] == _ACCENT
     kept = ~is_accent
@@ -377,10 +381,16 @@ def _page_words(
         break_count,
     )
     bounds = np.array(word_starts)
-    word_x0 = np.minimum.reduceat(page.x0, bounds).tolist()
-    word_x1 = np.maximum.reduceat(page.x1, bounds).tolist()
-    word_top = np.minimum.reduceat(page.top, bounds).tolist()
-    word_bottom = np.maximum.reduceat(page.bottom, bounds).tolist()
+    word_boxes = np.column_stack(
+        (
+            np.minimum.reduceat(page.x0, bounds),
+            np.maximum.reduceat(page.x1, bounds),
+            np.minimum.reduceat(page.top, bounds),
+            np.maximum.reduceat(page.bottom, bounds),
+            styles.size[bounds],
+        )
+    )
+    word_x0, word_x1, word_top, word_bottom, sizes = word_boxes.T.tolist()
     ends = np.append(bounds[1:], n)
     # A word takes a marked hyphen when the next break after it is that hyphen.
     break_at = np.flatnonzero(breaks | hyphens)
@@ -393,7 +403,7 @@ def _page_words(
     kept_text = kept_codes.tobytes().decode("utf-32-le", "surrogatepass")
     ends_list = ends.tolist()
     texts = [kept_text[start:end] for start, end in zip(word_starts, ends_list, strict=True)]
-    sizes, bolds = styles.size[bounds].tolist(), styles.bold[bounds].tolist()
+    bolds = styles.bold[bounds].tolist()
     words = list(map(Word, texts, word_x0, word_x1, word_top, word_bottom, sizes, bolds))
     # Most words are their glyphs' text and box; these few may need more.
     may_mark = _may_be_marks(kept_codes)
@@ -409,7 +419,8 @@ def _page_words(
             and (first.isdigit() or first in _MARKS or last.isdigit() or last in _MARKS)
         ):
             chars_of = page.chars(kept_text, marks, start, end)
-            words[w] = _build_word(chars_of, sizes[w], bolds[w], ends_hyphen)
+            word = words[w] = _build_word(chars_of, sizes[w], bolds[w], ends_hyphen)
+            word_boxes[w, :4] = word.x0, word.x1, word.top, word.bottom
         elif end - start == 1 and not ends_hyphen:
             words[w].text = _LIGATURES.get(chars, chars)
         else:
@@ -420,11 +431,16 @@ def _page_words(
     if rotated:
         # A margin stamp (arXiv) or a rotated table header, never prose.
         words = [word for w, word in enumerate(words) if w not in rotated]
+        word_boxes = np.delete(word_boxes, list(rotated), axis=0)
     if figures:
-        for word in words:
-            cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
-            word.in_figure = any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in figures)
-    return words
+        x0s, x1s, tops, bottoms, _ = word_boxes.T
+        cx, cy = (x0s + x1s) / 2, (tops + bottoms) / 2
+        inside = np.zeros(len(words), dtype=bool)
+        for x0, y0, x1, y1 in figures:
+            inside |= (x0 <= cx) & (cx <= x1) & (y0 <= cy) & (cy <= y1)
+        for w in np.flatnonzero(inside).tolist():
+            words[w].in_figure = True
+    return words, word_boxes
 
 
 @dataclass
