@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -226,14 +226,33 @@ def record_label(item: Assignment, label: str, note: str, client_id: uuid.UUID) 
             Assignment.objects.filter(pk=item.pk).update(
                 label=label, note=clean_text(note), skipped=False, labelled_at=timezone.now()
             )
+            # Last: labels of the project from other tabs wait on the tally's row only while
+            # this one commits.
+            given = _tally_label(item.project_id)
     except IntegrityError:
         if LabelEvent.objects.filter(client_id=client_id).exists():
             return Recorded(duplicate=True)
         raise
-    if learning.retrain_is_due(item.project_id):
+    if learning.retrain_is_due(given):
         project_id = item.project_id
         transaction.on_commit(lambda: tasks.retrain_seed_model.delay(project_id))
     return Recorded(duplicate=False, replaced=item.label)
+
+
+# One more label in the project's tally, made at its first label; the tally after it. Standard
+# SQL (PostgreSQL, and SQLite from 3.35).
+TALLY_SQL = """
+INSERT INTO annotator_labeltally (project_id, labels) VALUES (%s, 1)
+ON CONFLICT (project_id) DO UPDATE SET labels = annotator_labeltally.labels + 1
+RETURNING labels
+"""
+
+
+def _tally_label(project_id: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(TALLY_SQL, [project_id])
+        (given,) = cursor.fetchone()
+    return given
 
 
 def undo_label(

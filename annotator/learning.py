@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotator.labels import final_labels
@@ -144,17 +144,7 @@ def train_version(project_id: int) -> SeedModel | None:
     return version
 
 
-def retrain_is_due(project_id: int) -> bool:
-    """Every `SEEDAUDIT_RETRAIN_EVERY` labels given in the project."""
+def retrain_is_due(labels_given: int) -> bool:
+    """Every `SEEDAUDIT_RETRAIN_EVERY` labels given in the project (its tally after a label)."""
     every = settings.SEEDAUDIT_RETRAIN_EVERY
-    if every <= 0:
-        return False
-    # Written out, in the words of the partial index it reads (project_labels): after every
-    # label, building it with the ORM cost several times the CPU of counting.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COUNT(*) FROM annotator_assignment WHERE project_id = %s AND NOT (label = '')",
-            [project_id],
-        )
-        (given,) = cursor.fetchone()
-    return given > 0 and given % every == 0
+    return every > 0 and labels_given > 0 and labels_given % every == 0

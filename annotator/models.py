@@ -183,7 +183,7 @@ class Assignment(models.Model):
             ),
             models.Index(fields=["project", "annotator", "labelled_at"], name="annotator_done"),
             models.Index(fields=["project", "annotator", "paper"], name="annotator_paper"),
-            # Counting a project's labels after each one (annotator.learning) reads this alone.
+            # A project's labels, without its places still to label.
             models.Index(fields=["project"], condition=~Q(label=""), name="project_labels"),
         ]
 
@@ -217,6 +217,20 @@ class LabelEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.label} · {self.assignment_id}"
+
+
+class LabelTally(models.Model):
+    """The labels a project's annotators have given, counted as they are given (a changed label
+    counts again, one taken back is not taken off): after every label, retraining
+    (annotator.learning) reads one row instead of counting the project's labels."""
+
+    project = models.OneToOneField(
+        Project, primary_key=True, on_delete=models.CASCADE, related_name="label_tally"
+    )
+    labels = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.labels} labels"
 
 
 class PrimaryCategory(models.Model):
