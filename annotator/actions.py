@@ -226,8 +226,7 @@ def record_label(item: Assignment, label: str, note: str, client_id: uuid.UUID) 
             Assignment.objects.filter(pk=item.pk).update(
                 label=label, note=clean_text(note), skipped=False, labelled_at=timezone.now()
             )
-            # Last: labels of the project from other tabs wait on the tally's row only while
-            # this one commits.
+            # Last: the project's other labels wait on the tally's row only while this commits.
             given = _tally_label(item.project_id)
     except IntegrityError:
         if LabelEvent.objects.filter(client_id=client_id).exists():

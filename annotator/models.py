@@ -221,8 +221,9 @@ class LabelEvent(models.Model):
 
 class LabelTally(models.Model):
     """The labels a project's annotators have given, counted as they are given (a changed label
-    counts again, one taken back is not taken off): after every label, retraining
-    (annotator.learning) reads one row instead of counting the project's labels."""
+    counts again, one taken back is not taken off, imported ones are not given): after every
+    label, retraining (annotator.learning) reads one row instead of counting the project's
+    labels."""
 
     project = models.OneToOneField(
         Project, primary_key=True, on_delete=models.CASCADE, related_name="label_tally"
