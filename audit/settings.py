@@ -188,7 +188,7 @@ SPACY_MODEL = os.environ.get("SPACY_MODEL", "")
 
 # A sentence is highlighted when a seed pattern matches it or the seed-use model's probability
 # reaches this: low, for recall (a false alarm costs an annotator one key, a miss costs the audit).
-SEEDAUDIT_SEED_THRESHOLD = float(os.environ.get("SEEDAUDIT_SEED_THRESHOLD", 0.4))
+SEEDAUDIT_SEED_THRESHOLD = float(os.environ.get("SEEDAUDIT_SEED_THRESHOLD", 0.3))
 
 # Every this many labels given in a project, the seed-use model is retrained on its final labels
 # (0: never).

@@ -22,6 +22,13 @@ _RUNS = (
     r"(?:runs?|re-?runs|trials?|restarts?|initiali[sz]ations?|repetitions?|replicates?|seeds?|"
     r"trainings?|experiments?|models?|instances|networks?|times)"
 )
+# Nouns that count runs by themselves; "models" or "networks" count re-runs only when qualified
+# ("five independently trained models"): "the four models" of a results table are four systems.
+_RERUNS = (
+    r"(?:runs?|re-?runs|trials?|restarts?|initiali[sz]ations?|repetitions?|replicates?|seeds?|"
+    r"executions?|times)"
+)
+_SYSTEMS = r"(?:trainings?|experiments?|models?|instances|networks?)"
 _QUALIFIER = (
     r"(?:(?:different|distinct|random|randomly|independent|independently|separate|separately|"
     r"repeated|identical|individual|training|trained|initiali[sz]ed|fine-?tuning|fine-?tuned|"
@@ -39,7 +46,9 @@ CUES: dict[str, re.Pattern[str]] = {
         "seed_other_sense": r"seed(?:ed)?\s+(?:words?|lexicon|set|instances?|examples?|entit|"
         r"pairs?|terms?|data|nodes?|users?|questions?|tasks?|texts?|sentences?|documents?|"
         r"patterns?|tuples?|k-?means|keywords?|concepts?|phrases?|dictionar)",
-        "counted_runs": rf"(?<![a-z]){_NUMBER}\s+{_QUALIFIER}*{_RUNS}(?![a-z])",
+        "counted_runs": rf"(?<![a-z]){_NUMBER}\s+(?:{_QUALIFIER}*{_RERUNS}|{_QUALIFIER}+{_SYSTEMS})"
+        r"(?![a-z])",
+        "counted_systems": rf"(?<![a-z]){_NUMBER}\s+{_SYSTEMS}(?![a-z])",
         "n_times": rf"(?<![a-z]){_NUMBER}\s+times(?![a-z])",
         "statistic_over_runs": r"(?:averag\w*|mean|medians?|std|standard deviations?|variances?)"
         rf"\s+(?:\w+\s+){{0,4}}(?:over|across|of|from|among)\s+(?:the\s+)?(?:{_NUMBER}\s+)?"
