@@ -121,7 +121,9 @@ def test_a_claim_goes_from_the_form_to_its_report_on_the_worker(
     assert not Run.objects.filter(experiment__kind="bootstrap_best").exists()
     assert Run.objects.count() == 2 * (4 + 2 + 2)
     assert claim.verdict.startswith(
-        "digits-mlp vs digits-knn-graph, on the stand-in setups: the best models on the same test"
+        "digits-mlp vs digits-knn-graph, on the stand-in setups, testing the paper's claim that "
+        "its model (digits-mlp) beats the baseline (digits-knn-graph): the best models on the same "
+        "test examples"
     )
     status = client.get(f"/lab/claims/{claim.pk}/status.json").json()
     assert status["report_ready"] and status["state"] == claim.verdict
