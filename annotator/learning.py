@@ -100,10 +100,18 @@ def cross_validate(shipped: list[Example], own: list[Example]) -> dict | None:
     scored: list[Scored] = []
     for fold in (set(papers[i::count]) for i in range(count)):
         test = [e for e in own if e.paper in fold]
-        model = training.fit([e for e in [*shipped, *own] if e.paper not in fold])
+        model = training.fit(
+            [e for e in [*shipped, *own] if e.paper not in fold], whole_papers=whole(shipped)
+        )
         held_out += test
         scored += model.score([e.sentence for e in test])
     return {**_figures(held_out, scored), "papers": len(papers), "folds": count}
+
+
+def whole(shipped: list[Example]) -> set[str]:
+    """The papers read whole, whose out-of-fold scores set a model's reference share of seed
+    sentences: the shipped corpora's. A project's labels are only the sentences decided."""
+    return {e.paper for e in shipped} - {training.WRITTEN}
 
 
 def train_version(project_id: int) -> SeedModel | None:
@@ -126,7 +134,11 @@ def train_version(project_id: int) -> SeedModel | None:
     try:
         replaced = {e.paper for e in own}
         shipped = [e for e in training.shipped_examples() if e.paper not in replaced]
-        model = training.fit([*shipped, *own], about=training.describe([*shipped, *own]))
+        model = training.fit(
+            [*shipped, *own],
+            about=training.describe([*shipped, *own]),
+            whole_papers=whole(shipped),
+        )
         version.figures = {
             "cross_validated": cross_validate(shipped, own),
             # The model that reads the corpus now, on all of the project's labels: it may have

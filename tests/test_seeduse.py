@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from django.core.management import call_command
 from annotator import recall
 from audit.models import Sentence
 from audit.paper_text import marks
-from audit.seeduse import training
+from audit.seeduse import evaluation, training
 from audit.seeduse.features import SentenceContext
 from audit.seeduse.model import SHIPPED_PATH, SeedUseModel, shipped
 from tests.conftest import CORPUS2_DIR, CORPUS_DIR
@@ -38,6 +39,39 @@ class TestShippedModel:
     def test_training_twice_on_the_same_sentences_gives_the_same_model(self):
         examples = training.written_examples()
         assert training.fit(examples).to_bytes() == training.fit(examples).to_bytes()
+
+
+def paper(path) -> list[SentenceContext]:
+    if not path.is_file():
+        pytest.skip(f"{path} is not present")
+    return training.contexts(evaluation.read_lines(path))
+
+
+class TestPaperPrior:
+    def test_a_paper_about_seed_variance_raises_its_own_sentences(self):
+        """Reimers and Gurevych (2017), unseen by the model, is a fifth seed talk: read in that
+        paper, "a less favorable sequence of random numbers" is about seeds, and no score goes
+        down."""
+        name = "reimers2017-score-distributions.pdf"
+        sentences = paper(CORPUS2_DIR / name)
+        model = training.fit([e for e in training.shipped_examples() if e.paper != name])
+        alone = model.score(sentences)
+        in_paper = model.score_paper(sentences)
+        assert all(p.score > a.score for a, p in zip(alone, in_paper, strict=True))
+        luck = next(i for i, s in enumerate(sentences) if "less favorable sequence" in s.text)
+        assert alone[luck].score < 0.1 and in_paper[luck].score > 0.4
+
+    def test_a_paper_that_says_little_about_seeds_reads_as_before(self):
+        sentences = paper(CORPUS_DIR / "li2022-discourse-deixis.pdf")
+        alone = [s.score for s in shipped().score(sentences)]
+        assert [s.score for s in shipped().score_paper(sentences)] == pytest.approx(alone)
+
+    def test_a_model_stored_before_the_paper_prior_never_raises_a_score(self):
+        model = shipped()
+        old = SeedUseModel.from_bytes(replace(model, reference_share=None).to_bytes())
+        assert old.reference_share is None
+        sentences = [IMPLICIT, UNRELATED]
+        assert old.score_paper(sentences) == model.score(sentences)
 
 
 def evaluate(gold_dir) -> dict:
@@ -76,11 +110,11 @@ class TestEvaluateDetection:
             37,
             72,
         )
-        # Measured: explicit 1.000, implicit 0.750, precision 0.968, suggestions 0.835, primary
+        # Measured: explicit 1.000, implicit 0.889, precision 0.909, suggestions 0.842, primary
         # categories 0.750.
         assert figures["recall_explicit"] >= 0.97
-        assert figures["recall_implicit"] >= 0.7
-        assert figures["precision"] >= 0.9
+        assert figures["recall_implicit"] >= 0.85
+        assert figures["precision"] >= 0.88
         assert figures["suggestion_accuracy"] >= 0.8
         assert figures["paper_primary_accuracy"] >= 0.7
 

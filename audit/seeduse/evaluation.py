@@ -23,7 +23,7 @@ REFERENCE = "reference"
 class Scorer(Protocol):
     """A trained learner: the shipped linear model, or spaCy's text classifier to compare."""
 
-    def score(self, sentences: Sequence[SentenceContext]) -> list[Scored]: ...
+    def score_paper(self, sentences: Sequence[SentenceContext]) -> list[Scored]: ...
 
 
 @dataclass
@@ -98,7 +98,7 @@ def _score_paper(
     counts: _Counts, model: Scorer, threshold: float, paper: PaperSentences, gold: GoldPaper
 ) -> None:
     sentences = contexts(paper.lines)
-    scored = model.score(sentences)
+    scored = model.score_paper(sentences)
     found = [
         (line, s)
         for line, s in zip(paper.lines, scored, strict=True)
@@ -178,10 +178,14 @@ def gold_papers(gold_path: Path, pdf_dir: Path) -> list[tuple[PaperSentences, Go
         path = pdf_dir / gold.file
         if not path.is_file():
             raise ValueError(f"{gold.file} is in {gold_path} but not in {pdf_dir}")
-        extracted = extract_paper(path, max_pages=settings.SEEDAUDIT_MAX_PAGES)
-        lines = [
-            Line(s.text, s.section, s.kind, s.paragraph, pattern_kind(s.terms, s.implicit))
-            for s in extracted.sentences
-        ]
-        result.append((PaperSentences(gold.file, lines), gold))
+        result.append((PaperSentences(gold.file, read_lines(path)), gold))
     return result
+
+
+def read_lines(path: Path) -> list[Line]:
+    """A PDF's sentences in reading order, as ingestion reads them."""
+    extracted = extract_paper(path, max_pages=settings.SEEDAUDIT_MAX_PAGES)
+    return [
+        Line(s.text, s.section, s.kind, s.paragraph, pattern_kind(s.terms, s.implicit))
+        for s in extracted.sentences
+    ]

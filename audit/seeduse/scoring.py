@@ -33,7 +33,7 @@ def read_sentences(
 ) -> tuple[list[Reading], str | None]:
     """Every sentence of one paper scored in one batch, and the paper's suggested primary use."""
     model = model or shipped()
-    scored = model.score(contexts(lines))
+    scored = model.score_paper(contexts(lines))
     threshold = settings.SEEDAUDIT_SEED_THRESHOLD
     readings = []
     highlighted = []

@@ -142,6 +142,11 @@ class TextcatModel:
             )
         ]
 
+    def score_paper(self, sentences: Sequence[SentenceContext]) -> list[Scored]:
+        """A paper's sentences scored as they are: only the linear model raises them by their
+        paper's share of seed talk, so `evaluate --learner` compares the learners alone."""
+        return self.score(sentences)
+
 
 def fit(examples: Sequence[Example], architecture: str = "bow") -> TextcatModel:
     """A textcat model trained on `examples` with fixed seeds: the same examples give the same

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -33,6 +33,9 @@ SEED_CLASS_WEIGHT = 8.0
 # A written sentence stands for a way of speaking that many papers share, where a corpus
 # sentence is one paper's wording; weighted up (chosen by leave-one-paper-out) so that it counts.
 WRITTEN_WEIGHT = 3.0
+# Folds of whole papers whose out-of-fold scores give the share of seed sentences the model
+# expects of a paper it has not seen.
+PRIOR_FOLDS = 4
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,17 @@ def contexts(lines: Sequence[Line]) -> list[SentenceContext]:
     return result
 
 
-def fit(examples: Sequence[Example], about: dict | None = None) -> SeedUseModel:
-    """A model fitted to `examples`; the same examples give the same model."""
+def fit(
+    examples: Sequence[Example],
+    about: dict | None = None,
+    whole_papers: Collection[str] | None = None,
+) -> SeedUseModel:
+    """A model fitted to `examples`; the same examples give the same model.
+
+    `whole_papers` names the papers whose every sentence is among the examples (default: all
+    but the written sentences); the model's reference share of seed sentences is measured on
+    them.
+    """
     counts = Counter(name for e in examples for name in set(features(e.sentence)))
     vocabulary = sorted(name for name, count in counts.items() if count >= MIN_COUNT)
     empty = SeedUseModel(
@@ -87,9 +99,7 @@ def fit(examples: Sequence[Example], about: dict | None = None) -> SeedUseModel:
     x = empty.matrix([e.sentence for e in examples])
     seed = np.array([e.is_seed for e in examples])
     weight = np.array([WRITTEN_WEIGHT if e.paper == WRITTEN else 1.0 for e in examples])
-    detector = LogisticRegression(
-        C=SEED_C, class_weight={False: 1.0, True: SEED_CLASS_WEIGHT}, max_iter=2000
-    ).fit(x, seed, sample_weight=weight)
+    detector = _detector().fit(x, seed, sample_weight=weight)
     labelled = [i for i, e in enumerate(examples) if e.is_seed and e.label]
     label_of = {label: i for i, label in enumerate(LABELS)}
     y = np.array([label_of[examples[i].label] for i in labelled])
@@ -112,7 +122,37 @@ def fit(examples: Sequence[Example], about: dict | None = None) -> SeedUseModel:
         label_weights=label_weights,
         label_bias=label_bias,
         about=about or {},
+        reference_share=_reference_share(
+            x, seed, weight, [e.paper for e in examples], whole_papers
+        ),
+        seed_weight=SEED_CLASS_WEIGHT,
     )
+
+
+def _detector() -> LogisticRegression:
+    return LogisticRegression(
+        C=SEED_C, class_weight={False: 1.0, True: SEED_CLASS_WEIGHT}, max_iter=2000
+    )
+
+
+def _reference_share(
+    x, seed: np.ndarray, weight: np.ndarray, papers: list[str], whole: Collection[str] | None
+) -> float | None:
+    """The mean probability, out of fold and undoing the seed sentences' weight, that a
+    sentence of a whole paper is a seed sentence: what the detector expects of a paper it has
+    not seen. In sample it would expect more than it finds in new papers, and every paper would
+    look like one that talks of seeds less than usual. None without two whole papers."""
+    names = sorted(set(papers) - {WRITTEN} if whole is None else set(whole) & set(papers))
+    if len(names) < 2:
+        return None
+    paper_of = np.array(papers)
+    probabilities = []
+    for fold in range(min(PRIOR_FOLDS, len(names))):
+        held_out = np.isin(paper_of, names[fold::PRIOR_FOLDS])
+        detector = _detector().fit(x[~held_out], seed[~held_out], sample_weight=weight[~held_out])
+        logits = detector.decision_function(x[held_out]) - np.log(SEED_CLASS_WEIGHT)
+        probabilities.append(1.0 / (1.0 + np.exp(-logits)))
+    return float(np.concatenate(probabilities).mean())
 
 
 def read_examples(path: Path) -> list[Example]:

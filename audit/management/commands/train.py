@@ -50,6 +50,8 @@ class Command(BaseCommand):
         replaced = {e.paper for e in from_gold}
         examples = [e for e in training.shipped_examples() if e.paper not in replaced]
         examples += from_gold
+        # A project's labels cover only the sentences its annotators decided, not whole papers.
+        whole_papers = {e.paper for e in examples} - {training.WRITTEN}
         if options["project"]:
             from annotator.learning import named_project, project_examples
 
@@ -57,7 +59,7 @@ class Command(BaseCommand):
                 examples += project_examples(named_project(options["project"]))
             except ValueError as error:
                 raise CommandError(str(error)) from error
-        model = training.fit(examples, about=training.describe(examples))
+        model = training.fit(examples, about=training.describe(examples), whole_papers=whole_papers)
         options["out"].parent.mkdir(parents=True, exist_ok=True)
         options["out"].write_bytes(model.to_bytes())
         if options["data_out"]:
