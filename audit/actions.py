@@ -180,6 +180,8 @@ def _save_extracted(paper_id: int, extracted: ExtractedPaper) -> None:
             setattr(paper, name, found_metadata[name])
         paper.pages = extracted.pages
         paper.suggested_primary = extracted.suggested_primary or ""
+        paper.seed_share = extracted.seed_share
+        paper.usual_seed_share = extracted.usual_seed_share
         paper.status = Paper.Status.DONE
         paper.error = ""
         paper.progress = 100
@@ -189,6 +191,8 @@ def _save_extracted(paper_id: int, extracted: ExtractedPaper) -> None:
                 *written,
                 "pages",
                 "suggested_primary",
+                "seed_share",
+                "usual_seed_share",
                 "status",
                 "error",
                 "progress",

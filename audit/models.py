@@ -61,6 +61,10 @@ class Paper(models.Model):
     pages = models.PositiveIntegerField(null=True, blank=True)
     # The seed-use model's guess at the paper's main seed use; blank when it sees none.
     suggested_primary = models.CharField(max_length=30, choices=Label.choices, blank=True)
+    # The model's estimate of the share of the paper's sentences that are about seeds, and the
+    # share usual in a paper it has not seen; its scores are raised where the first is larger.
+    seed_share = models.FloatField(null=True, blank=True)
+    usual_seed_share = models.FloatField(null=True, blank=True)
     user_set_fields = models.JSONField(default=list, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -91,6 +95,16 @@ class Paper(models.Model):
                 condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
                 name="paper_year_is_plausible",
             ),
+            models.CheckConstraint(
+                condition=Q(seed_share__isnull=True, usual_seed_share__isnull=True)
+                | Q(
+                    seed_share__gte=0,
+                    seed_share__lte=1,
+                    usual_seed_share__gt=0,
+                    usual_seed_share__lt=1,
+                ),
+                name="paper_seed_shares_are_shares",
+            ),
         ]
         indexes = [
             models.Index(fields=["corpus", "status"]),
@@ -104,6 +118,11 @@ class Paper(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.file_name
+
+    @property
+    def raised_by_seed_talk(self) -> bool:
+        """The paper talks of seeds more than usual, so its sentences' scores were raised."""
+        return self.seed_share is not None and self.seed_share > self.usual_seed_share
 
     @property
     def file_name(self) -> str:

@@ -27,6 +27,8 @@ PAPER_FIELDS = (
     "venue",
     "pages",
     "suggested_primary",
+    "seed_share",
+    "usual_seed_share",
 )
 SENTENCE_FIELDS = (
     "index", "paragraph", "page", "page_end", "section", "kind", "text", "is_seed", "terms",

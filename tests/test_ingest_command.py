@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 KEYS = {
     "file", "sha256", "status", "error", "title", "year", "pages", "seed_sentences",
-    "suggested_primary",
+    "suggested_primary", "seed_share",
 }  # fmt: skip
 
 
@@ -61,6 +61,7 @@ class TestIngest:
             "implicit": False,
         }
         assert li["suggested_primary"] == "fixed_seed"
+        assert 0 < li["seed_share"] < 0.02
         assert by_file["choshen2019-darknet.pdf"]["seed_sentences"] == []
         assert by_file["choshen2019-darknet.pdf"]["suggested_primary"] is None
         assert Corpus.objects.get(name="acl").papers.count() == 2

@@ -16,6 +16,7 @@ from audit.paper_text import marks
 from audit.seeduse import evaluation, training
 from audit.seeduse.features import SentenceContext
 from audit.seeduse.model import SHIPPED_PATH, SeedUseModel, shipped
+from audit.templatetags.audit_tags import percent
 from tests.conftest import CORPUS2_DIR, CORPUS_DIR
 from tests.test_annotator_support import ingest
 
@@ -56,7 +57,9 @@ class TestPaperPrior:
         sentences = paper(CORPUS2_DIR / name)
         model = training.fit([e for e in training.shipped_examples() if e.paper != name])
         alone = model.score(sentences)
-        in_paper = model.score_paper(sentences)
+        read = model.score_paper(sentences)
+        in_paper = read.sentences
+        assert read.share > 10 * read.expected
         assert all(p.score > a.score for a, p in zip(alone, in_paper, strict=True))
         luck = next(i for i, s in enumerate(sentences) if "less favorable sequence" in s.text)
         assert alone[luck].score < 0.1 and in_paper[luck].score > 0.4
@@ -64,14 +67,17 @@ class TestPaperPrior:
     def test_a_paper_that_says_little_about_seeds_reads_as_before(self):
         sentences = paper(CORPUS_DIR / "li2022-discourse-deixis.pdf")
         alone = [s.score for s in shipped().score(sentences)]
-        assert [s.score for s in shipped().score_paper(sentences)] == pytest.approx(alone)
+        read = shipped().score_paper(sentences)
+        assert read.share < read.expected
+        assert [s.score for s in read.sentences] == pytest.approx(alone)
 
     def test_a_model_stored_before_the_paper_prior_never_raises_a_score(self):
         model = shipped()
         old = SeedUseModel.from_bytes(replace(model, reference_share=None).to_bytes())
         assert old.reference_share is None
         sentences = [IMPLICIT, UNRELATED]
-        assert old.score_paper(sentences) == model.score(sentences)
+        assert old.score_paper(sentences).sentences == model.score(sentences)
+        assert old.score_paper(sentences).share is None
 
 
 def evaluate(gold_dir) -> dict:
@@ -149,6 +155,15 @@ class TestPaperPage:
         assert "matched “random seed of 11”" in page
         assert "Suggested: <strong>Single fixed seed</strong>" in page
         assert '<dd id="suggested-primary">Single fixed seed</dd>' in page
+        assert 'id="seed-share"' not in page
+
+    def test_a_paper_about_seed_variance_says_its_scores_were_raised(self, client, alice, corpus):
+        (paper,) = ingest(corpus, CORPUS2_DIR, "reimers2017-score-distributions.pdf")
+        assert paper.seed_share > 10 * paper.usual_seed_share
+        client.force_login(alice)
+        page = client.get(f"/papers/{paper.pk}/").content.decode()
+        assert f"About {percent(paper.seed_share)} of its sentences, where " in page
+        assert "the model's scores are raised to match" in page
 
     def test_a_sentence_only_the_model_flags_names_its_score_and_words(self):
         sentence = Sentence(

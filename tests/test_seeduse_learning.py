@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from annotator.learning import project_examples
 from annotator.models import Assignment, Item
-from audit.models import SeedModel, Sentence
+from audit.models import Paper, SeedModel, Sentence
 from audit.seeduse.model import SeedUseModel
 from tests.test_annotator_support import ingest, label, person, project_with, queue_of
 from tests.test_ingest_worker import wait_for
@@ -69,6 +69,18 @@ def test_labels_retrain_the_model_and_a_manager_makes_it_the_default(
         )
 
     wait_for(rescored, timeout=120, what="the worker to re-score the corpus")
+    # Each paper's share of seed talk is the new version's estimate, against its expectation.
+    expected = SeedUseModel.from_bytes(bytes(version.weights)).reference_share
+    wait_for(
+        lambda: all(
+            usual == pytest.approx(expected)
+            for usual in Paper.objects.filter(pk__in=[p.pk for p in papers]).values_list(
+                "usual_seed_share", flat=True
+            )
+        ),
+        timeout=60,
+        what="every paper re-scored",
+    )
     assert sorted(Assignment.objects.values_list("pk", "label", "labelled_at")) == labels
     assert sorted(Item.objects.values_list("pk", "sentence_id", "final_label")) == items
     # Every label still points at the same sentence text.

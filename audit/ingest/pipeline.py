@@ -50,6 +50,8 @@ class ExtractedPaper:
     metadata: PaperMetadata
     sentences: list[ExtractedSentence]
     suggested_primary: str | None = None
+    seed_share: float | None = None  # see `PaperReading`
+    usual_seed_share: float | None = None
 
     @property
     def seed_sentences(self) -> list[ExtractedSentence]:
@@ -147,18 +149,25 @@ def _extract_paper(
                     implicit=hit.implicit if hit else False,
                 )
             )
-    readings, primary = read_sentences(
+    reading = read_sentences(
         [
             Line(s.text, s.section, s.kind, s.paragraph, pattern_kind(s.terms, s.implicit))
             for s in sentences
         ],
         model,
     )
-    for sentence, reading in zip(sentences, readings, strict=True):
-        sentence.reading = reading
+    for sentence, sentence_reading in zip(sentences, reading.sentences, strict=True):
+        sentence.reading = sentence_reading
     if on_progress:
         on_progress(100)
-    return ExtractedPaper(len(content.pages), metadata, sentences, primary)
+    return ExtractedPaper(
+        len(content.pages),
+        metadata,
+        sentences,
+        reading.suggested_primary,
+        reading.seed_share,
+        reading.usual_seed_share,
+    )
 
 
 def _pieces(text: str, limit: int) -> Iterator[tuple[int, str]]:

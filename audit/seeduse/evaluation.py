@@ -14,7 +14,7 @@ from django.conf import settings
 from audit.ingest.pipeline import extract_paper
 from audit.seeduse.features import SentenceContext, is_implicit
 from audit.seeduse.gold import GoldPaper, read_gold, same
-from audit.seeduse.model import Scored, suggested_primary
+from audit.seeduse.model import PaperScores, suggested_primary
 from audit.seeduse.training import Example, Line, contexts, pattern_kind
 
 REFERENCE = "reference"
@@ -23,7 +23,7 @@ REFERENCE = "reference"
 class Scorer(Protocol):
     """A trained learner: the shipped linear model, or spaCy's text classifier to compare."""
 
-    def score_paper(self, sentences: Sequence[SentenceContext]) -> list[Scored]: ...
+    def score_paper(self, sentences: Sequence[SentenceContext]) -> PaperScores: ...
 
 
 @dataclass
@@ -98,7 +98,7 @@ def _score_paper(
     counts: _Counts, model: Scorer, threshold: float, paper: PaperSentences, gold: GoldPaper
 ) -> None:
     sentences = contexts(paper.lines)
-    scored = model.score_paper(sentences)
+    scored = model.score_paper(sentences).sentences
     found = [
         (line, s)
         for line, s in zip(paper.lines, scored, strict=True)

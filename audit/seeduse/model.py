@@ -41,6 +41,16 @@ class Scored:
     drivers: list[str]  # the words that raised the score most
 
 
+@dataclass(frozen=True)
+class PaperScores:
+    sentences: list[Scored]
+    # The paper's estimated share of seed sentences, and the share the model expects of a paper
+    # it has not seen (None for a model without a paper prior): the sentences' scores were
+    # raised when the first is the larger.
+    share: float | None = None
+    expected: float | None = None
+
+
 @dataclass
 class SeedUseModel:
     vocabulary: list[str]
@@ -124,19 +134,23 @@ class SeedUseModel:
             )
         ]
 
-    def score_paper(self, sentences: Sequence[SentenceContext]) -> list[Scored]:
+    def score_paper(self, sentences: Sequence[SentenceContext]) -> PaperScores:
         """The sentences of one paper, in reading order, each scored with the paper's own share
         of seed sentences as its prior (`raised_to_paper`)."""
         scored = self.score(sentences)
         if self.reference_share is None or not scored:
-            return scored
-        raised = raised_to_paper(
+            return PaperScores(scored)
+        raised, share = raised_to_paper(
             np.array([s.score for s in scored]),
             np.array([sentence.kind != REFERENCE for sentence in sentences]),
             self.reference_share,
             self.seed_weight,
         )
-        return [replace(s, score=score) for s, score in zip(scored, raised.tolist(), strict=True)]
+        return PaperScores(
+            [replace(s, score=score) for s, score in zip(scored, raised.tolist(), strict=True)],
+            share,
+            self.reference_share,
+        )
 
     def _without_seed_word(self, x: sparse.csr_matrix, rows: np.ndarray) -> np.ndarray:
         """Rows that never say "seed": "not a seed use" is the word in another sense, so a
@@ -214,8 +228,9 @@ def _logit(p):
 
 def raised_to_paper(
     scores: np.ndarray, counted: np.ndarray, reference_share: float, seed_weight: float
-) -> np.ndarray:
-    """Scores with the paper's own share of seed sentences as their prior, never lowered.
+) -> tuple[np.ndarray, float]:
+    """Scores with the paper's own share of seed sentences as their prior, never lowered, and
+    that share.
 
     A sentence's score assumes the share of seed sentences of an average paper, but a paper
     about seed variance is a fifth seed talk: its "non-deterministic approaches" and "score
@@ -229,11 +244,12 @@ def raised_to_paper(
     z = _logit(np.clip(scores, 1e-9, 1 - 1e-9)) - np.log(seed_weight)
     reference = _logit(reference_share)
     shift = 0.0
+    share = reference_share
     if counted.any():
         for _ in range(PRIOR_ITERATIONS):
             share = float(np.clip(_sigmoid(z[counted] + shift).mean(), MIN_SHARE, MAX_PAPER_SHARE))
             shift = max(0.0, float(_logit(share)) - reference)
-    return _sigmoid(z + shift + np.log(seed_weight))
+    return _sigmoid(z + shift + np.log(seed_weight)), share
 
 
 @cache

@@ -28,16 +28,24 @@ class Reading:
     drivers: list[str]
 
 
-def read_sentences(
-    lines: Sequence[Line], model: SeedUseModel | None = None
-) -> tuple[list[Reading], str | None]:
+@dataclass(frozen=True)
+class PaperReading:
+    sentences: list[Reading]
+    suggested_primary: str | None
+    # The paper's estimated share of seed sentences and the share usual in a paper the model has
+    # not seen (None without a paper prior); scores were raised when the first is larger.
+    seed_share: float | None
+    usual_seed_share: float | None
+
+
+def read_sentences(lines: Sequence[Line], model: SeedUseModel | None = None) -> PaperReading:
     """Every sentence of one paper scored in one batch, and the paper's suggested primary use."""
     model = model or shipped()
-    scored = model.score_paper(contexts(lines))
+    scores = model.score_paper(contexts(lines))
     threshold = settings.SEEDAUDIT_SEED_THRESHOLD
     readings = []
     highlighted = []
-    for line, s in zip(lines, scored, strict=True):
+    for line, s in zip(lines, scores.sentences, strict=True):
         is_seed = line.kind != REFERENCE and (bool(line.pattern) or s.score >= threshold)
         if is_seed:
             highlighted.append(s)
@@ -50,4 +58,4 @@ def read_sentences(
                 drivers=s.drivers,
             )
         )
-    return readings, suggested_primary(highlighted)
+    return PaperReading(readings, suggested_primary(highlighted), scores.share, scores.expected)

@@ -23,7 +23,7 @@ from spacy.training import Example as SpacyExample
 from spacy.util import fix_random_seed, minibatch
 
 from audit.seeduse.features import SentenceContext, features, is_implicit
-from audit.seeduse.model import Scored
+from audit.seeduse.model import PaperScores, Scored
 from audit.seeduse.training import SEED_CLASS_WEIGHT, Example
 from audit.taxonomy import Label
 
@@ -142,10 +142,10 @@ class TextcatModel:
             )
         ]
 
-    def score_paper(self, sentences: Sequence[SentenceContext]) -> list[Scored]:
+    def score_paper(self, sentences: Sequence[SentenceContext]) -> PaperScores:
         """A paper's sentences scored as they are: only the linear model raises them by their
         paper's share of seed talk, so `evaluate --learner` compares the learners alone."""
-        return self.score(sentences)
+        return PaperScores(self.score(sentences))
 
 
 def fit(examples: Sequence[Example], architecture: str = "bow") -> TextcatModel:

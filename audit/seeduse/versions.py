@@ -48,8 +48,8 @@ def stored_lines(sentences: Sequence[Sentence]) -> list[Line]:
 
 def rescore_paper(paper: Paper, model: SeedUseModel) -> None:
     sentences = list(paper.sentences.order_by("index"))
-    readings, primary = read_sentences(stored_lines(sentences), model)
-    for sentence, reading in zip(sentences, readings, strict=True):
+    paper_reading = read_sentences(stored_lines(sentences), model)
+    for sentence, reading in zip(sentences, paper_reading.sentences, strict=True):
         sentence.is_seed = reading.is_seed
         sentence.seed_score = reading.score
         sentence.suggested_label = reading.suggested_label
@@ -57,8 +57,10 @@ def rescore_paper(paper: Paper, model: SeedUseModel) -> None:
         sentence.drivers = reading.drivers
     with transaction.atomic():
         Sentence.objects.bulk_update(sentences, _RESCORED_FIELDS, batch_size=1000)
-        paper.suggested_primary = primary or ""
-        paper.save(update_fields=["suggested_primary"])
+        paper.suggested_primary = paper_reading.suggested_primary or ""
+        paper.seed_share = paper_reading.seed_share
+        paper.usual_seed_share = paper_reading.usual_seed_share
+        paper.save(update_fields=["suggested_primary", "seed_share", "usual_seed_share"])
 
 
 def rescore_corpus(corpus_id: int) -> int:

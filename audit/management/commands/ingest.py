@@ -165,6 +165,7 @@ class Command(BaseCommand):
                             for s in seeds
                         ],
                         "suggested_primary": paper.suggested_primary or None,
+                        "seed_share": paper.seed_share,
                     },
                     ensure_ascii=False,
                 )
