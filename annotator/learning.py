@@ -9,6 +9,7 @@ A manager may then make it the corpus's default (audit.seeduse.versions).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,7 +19,7 @@ from annotator.labels import final_labels
 from annotator.models import Project
 from audit.models import SeedModel, Sentence
 from audit.seeduse import training
-from audit.seeduse.features import is_implicit
+from audit.seeduse.features import SentenceContext, is_implicit
 from audit.seeduse.model import Scored, SeedUseModel
 from audit.seeduse.training import Example
 from audit.seeduse.versions import corpus_model, stored_lines
@@ -39,9 +40,23 @@ def named_project(name: str) -> Project:
     return projects[0]
 
 
-def project_examples(project: Project) -> list[Example]:
-    """The project's decided sentences as training examples, read as ingestion reads them: with
-    their paragraph neighbours and how seed-heavy their paper and section are.
+@dataclass(frozen=True)
+class ProjectPaper:
+    """A paper with decided sentences: all its sentences as the model reads them, and each one's
+    training example (None where the project has not decided it)."""
+
+    name: str
+    sentences: list[SentenceContext]
+    examples: list[Example | None]
+
+    @property
+    def decided(self) -> list[Example]:
+        return [e for e in self.examples if e is not None]
+
+
+def project_papers(project: Project) -> list[ProjectPaper]:
+    """The papers of the project's decided sentences, read as ingestion reads them: each
+    sentence with its paragraph neighbours and how seed-heavy its paper and section are.
 
     A sentence is a seed sentence when it is labelled a seed use or says "seed" in any sense
     (the gold's rule); "not a seed use" without the word is a false alarm to unlearn.
@@ -52,20 +67,43 @@ def project_examples(project: Project) -> list[Example]:
     by_paper: dict[int, list[Sentence]] = {}
     for s in rows.order_by("paper_id", "index"):
         by_paper.setdefault(s.paper_id, []).append(s)
-    examples = []
+    result = []
     for sentences in by_paper.values():
-        for s, context in zip(sentences, training.contexts(stored_lines(sentences)), strict=True):
-            if s.pk not in finals:
+        name = sentences[0].paper.file_name
+        contexts = training.contexts(stored_lines(sentences))
+        examples: list[Example | None] = []
+        for s, context in zip(sentences, contexts, strict=True):
+            label = finals.get(s.pk)
+            if label is None:
+                examples.append(None)
                 continue
-            label = finals[s.pk]
             is_seed = label != Label.NOT_SEED_USE or not is_implicit(s.text)
-            examples.append(Example(context, s.paper.file_name, is_seed, label if is_seed else ""))
-    return examples
+            examples.append(Example(context, name, is_seed, label if is_seed else ""))
+        result.append(ProjectPaper(name, contexts, examples))
+    return result
 
 
-def figures(model: SeedUseModel, examples: list[Example]) -> dict:
-    """Recall, precision and suggestion accuracy of `model` on labelled sentences."""
-    return _figures(examples, model.score([e.sentence for e in examples]))
+def project_examples(project: Project) -> list[Example]:
+    """The project's decided sentences as training examples (`project_papers`)."""
+    return [e for paper in project_papers(project) for e in paper.decided]
+
+
+def figures(model: SeedUseModel, papers: list[ProjectPaper]) -> dict:
+    """Recall, precision and suggestion accuracy of `model` on the papers' decided sentences,
+    each paper read whole as ingestion reads it."""
+    return _figures(*_scored(model, papers))
+
+
+def _scored(model: SeedUseModel, papers: list[ProjectPaper]) -> tuple[list[Example], list[Scored]]:
+    examples: list[Example] = []
+    scored: list[Scored] = []
+    for paper in papers:
+        read = model.score_paper(paper.sentences).sentences
+        for example, s in zip(paper.examples, read, strict=True):
+            if example is not None:
+                examples.append(example)
+                scored.append(s)
+    return examples, scored
 
 
 def _figures(examples: list[Example], scored: list[Scored]) -> dict:
@@ -89,23 +127,24 @@ def _figures(examples: list[Example], scored: list[Scored]) -> dict:
     }
 
 
-def cross_validate(shipped: list[Example], own: list[Example]) -> dict | None:
-    """Figures over the project's labels, each scored by a model trained without its paper's
-    fold (the papers dealt round-robin into up to five folds)."""
-    papers = sorted({e.paper for e in own})
-    if len(papers) < 2:
+def cross_validate(shipped: list[Example], papers: list[ProjectPaper]) -> dict | None:
+    """Figures over the project's labels, each paper scored by a model trained without its
+    fold's labels (the papers dealt round-robin into up to five folds)."""
+    names = sorted(paper.name for paper in papers)
+    if len(names) < 2:
         return None
-    count = min(FOLDS, len(papers))
+    count = min(FOLDS, len(names))
+    own = [e for paper in papers for e in paper.decided]
     held_out: list[Example] = []
     scored: list[Scored] = []
-    for fold in (set(papers[i::count]) for i in range(count)):
-        test = [e for e in own if e.paper in fold]
+    for fold in (set(names[i::count]) for i in range(count)):
         model = training.fit(
             [e for e in [*shipped, *own] if e.paper not in fold], whole_papers=whole(shipped)
         )
-        held_out += test
-        scored += model.score([e.sentence for e in test])
-    return {**_figures(held_out, scored), "papers": len(papers), "folds": count}
+        examples, read = _scored(model, [p for p in papers if p.name in fold])
+        held_out += examples
+        scored += read
+    return {**_figures(held_out, scored), "papers": len(names), "folds": count}
 
 
 def whole(shipped: list[Example]) -> set[str]:
@@ -118,7 +157,8 @@ def train_version(project_id: int) -> SeedModel | None:
     """Retrain on the project's final labels; None when there are none or this count was
     trained already (the task is safe to run twice)."""
     project = Project.objects.select_related("corpus").get(pk=project_id)
-    own = project_examples(project)
+    papers = project_papers(project)
+    own = [e for paper in papers for e in paper.decided]
     if not own:
         return None
     try:
@@ -140,10 +180,10 @@ def train_version(project_id: int) -> SeedModel | None:
             whole_papers=whole(shipped),
         )
         version.figures = {
-            "cross_validated": cross_validate(shipped, own),
+            "cross_validated": cross_validate(shipped, papers),
             # The model that reads the corpus now, on all of the project's labels: it may have
             # learned from some of them, so it is a reference, not a held-out figure.
-            "current": figures(corpus_model(project.corpus_id), own),
+            "current": figures(corpus_model(project.corpus_id), papers),
         }
         version.weights = model.to_bytes()
         version.status = SeedModel.Status.DONE
