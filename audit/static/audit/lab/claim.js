@@ -6,6 +6,13 @@
   const rows = new Map(Array.from(table.querySelectorAll("tr[data-experiment-id]")).map((r) => [r.dataset.experimentId, r]));
   const state = document.getElementById("claim-state");
   let finished = table.dataset.finished === "true";
+  // A form sent from this page (Cancel) loads the next page itself: a reload on top of it
+  // would load that page twice and lose its message. Registered after confirm.js, so a
+  // dismissed confirmation has already prevented the submit.
+  let leaving = false;
+  document.addEventListener("submit", (event) => {
+    if (!event.defaultPrevented) leaving = true;
+  });
 
   function update(row, experiment) {
     row.dataset.status = experiment.status;
@@ -26,6 +33,7 @@
       const response = await fetch(table.dataset.statusUrl, { headers: { Accept: "application/json" } });
       if (response.ok) data = await response.json();
     } finally {
+      if (leaving) return;
       if (data) {
         for (const experiment of data.experiments) {
           const row = rows.get(String(experiment.id));
