@@ -153,6 +153,20 @@ class Worker:
                 self.kill()
 
 
+def wait_for(
+    condition, timeout: float = 60, what: str = "the condition", worker: Worker | None = None
+):
+    """Poll `condition` until it is true; a timeout shows what the worker logged meanwhile."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    log = f"\nThe worker's log ends:\n{worker.log.read_text()[-6000:]}" if worker else ""
+    raise AssertionError(f"timed out waiting for {what}{log}")
+
+
 def _use_broker(broker: str, monkeypatch) -> None:
     """Point this test process's Celery app at `broker`, as the worker is, emptied first."""
     from audit.celery import app

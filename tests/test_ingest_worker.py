@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import io
 import json
-import time
 
 import pytest
 from django.core.management import call_command
 
 from audit.models import Paper
 from tests import pdfs
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.worker
-
-
-def wait_for(condition, timeout: float = 60, what: str = "the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_the_command_queues_papers_and_waits_for_the_worker(celery_worker, corpus_dir):
@@ -51,6 +41,7 @@ def test_a_worker_killed_mid_paper_loses_nothing(celery_worker, corpus_dir, tmp_
     wait_for(
         lambda: Paper.objects.filter(pk=paper.pk, status="processing", progress__gt=0).exists(),
         what="the worker to start on the paper",
+        worker=celery_worker,
     )
 
     celery_worker.kill()
@@ -62,6 +53,7 @@ def test_a_worker_killed_mid_paper_loses_nothing(celery_worker, corpus_dir, tmp_
         lambda: Paper.objects.filter(pk=paper.pk, status="done").exists(),
         timeout=120,
         what="a new worker to finish the paper",
+        worker=celery_worker,
     )
     paper.refresh_from_db()
     assert paper.pages > 200

@@ -13,7 +13,7 @@ from audit.lab import actions
 from audit.lab.actions import RUNS_PER_SLICE
 from audit.lab.models import Claim, Experiment, Run
 from audit.lab.tasks import queue_experiment
-from tests.test_ingest_worker import wait_for
+from tests.conftest import wait_for
 from tests.test_lab_claims import FORM, li2022_seed_sentence
 
 pytestmark = pytest.mark.worker
@@ -49,7 +49,9 @@ def test_a_worker_killed_mid_experiment_resumes_from_its_finished_runs(celery_wo
     runs = 2 * RUNS_PER_SLICE["cpu"]
     experiment = actions.create_experiment("digits-mlp", "seed_only", runs, 5, "cpu")
     queue_experiment(experiment.pk)
-    wait_for(lambda: run_count(experiment.pk) > 0, what="the first slice of runs")
+    wait_for(
+        lambda: run_count(experiment.pk) > 0, what="the first slice of runs", worker=celery_worker
+    )
 
     celery_worker.kill()
     before = dict(Run.objects.values_list("index", "weights_sha256"))
@@ -61,6 +63,7 @@ def test_a_worker_killed_mid_experiment_resumes_from_its_finished_runs(celery_wo
         lambda: Experiment.objects.filter(pk=experiment.pk, status="done").exists(),
         timeout=180,
         what="a new worker to finish the experiment",
+        worker=celery_worker,
     )
     after = dict(Run.objects.values_list("index", "weights_sha256"))
     assert sorted(after) == list(range(runs))
@@ -78,13 +81,14 @@ def test_cancelling_from_the_page_stops_the_worker_and_keeps_the_finished_runs(
     client.force_login(alice)
     client.post(f"/lab/sentences/{sentence.pk}/test/", FORM | {"runs": "40"})
     fixed = Experiment.objects.get(kind="fixed_seed")
-    wait_for(lambda: run_count(fixed.pk) >= 2, what="the first reruns")
+    wait_for(lambda: run_count(fixed.pk) >= 2, what="the first reruns", worker=celery_worker)
 
     client.post(f"/lab/claims/{fixed.claim_id}/cancel/")
 
     wait_for(
         lambda: Experiment.objects.filter(pk=fixed.pk, status="cancelled").exists(),
         what="the worker to stop",
+        worker=celery_worker,
     )
     fixed.refresh_from_db()
     assert 2 <= fixed.runs_done < fixed.runs_planned == 80
@@ -114,6 +118,7 @@ def test_a_claim_goes_from_the_form_to_its_report_on_the_worker(
         lambda: Claim.objects.filter(pk=claim.pk, report__isnull=False).exists(),
         timeout=300,
         what="the experiments and the report",
+        worker=celery_worker,
     )
     claim.refresh_from_db()
     assert set(claim.experiments.values_list("status", flat=True)) == {"done"}

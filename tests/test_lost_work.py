@@ -25,8 +25,14 @@ from audit.lab.models import Experiment
 from audit.models import Corpus, Paper
 from audit.sweep import waiting_messages
 from audit.tasks import queue_paper
-from tests.conftest import REDIS_TEST_URL, ROOT, Worker, _broker_available, _use_broker
-from tests.test_ingest_worker import wait_for
+from tests.conftest import (
+    REDIS_TEST_URL,
+    ROOT,
+    Worker,
+    _broker_available,
+    _use_broker,
+    wait_for,
+)
 
 pytestmark = pytest.mark.worker
 
@@ -66,7 +72,11 @@ class TestTheSweep:
         self, sweeping_worker, corpus_dir
     ):
         paper = registered(corpus_dir)
-        wait_for(lambda: done(Paper, paper.pk), what="the sweep to queue the paper")
+        wait_for(
+            lambda: done(Paper, paper.pk),
+            what="the sweep to queue the paper",
+            worker=sweeping_worker,
+        )
 
     def test_a_paper_whose_worker_was_lost_is_done_without_a_restart(
         self, sweeping_worker, corpus_dir
@@ -78,7 +88,11 @@ class TestTheSweep:
             attempts=1,
             heartbeat_at=timezone.now() - timedelta(minutes=5),
         )
-        wait_for(lambda: done(Paper, paper.pk), what="the sweep to queue the paper")
+        wait_for(
+            lambda: done(Paper, paper.pk),
+            what="the sweep to queue the paper",
+            worker=sweeping_worker,
+        )
         assert "Queued again, lost by their worker: papers [" in sweeping_worker.log.read_text()
 
     def test_an_experiment_whose_worker_was_lost_is_done_without_a_restart(self, sweeping_worker):
@@ -86,7 +100,12 @@ class TestTheSweep:
         Experiment.objects.filter(pk=experiment.pk).update(
             status=Experiment.Status.RUNNING, heartbeat_at=timezone.now() - timedelta(minutes=5)
         )
-        wait_for(lambda: done(Experiment, experiment.pk), timeout=240, what="the sweep to queue it")
+        wait_for(
+            lambda: done(Experiment, experiment.pk),
+            timeout=240,
+            what="the sweep to queue it",
+            worker=sweeping_worker,
+        )
 
 
 class TestPapersAtTheirLimit:
@@ -210,17 +229,26 @@ def test_a_worker_without_its_database_stops_taking_tasks_until_it_is_back(
         wait_for(
             lambda: "The database is unreachable" in worker.log.read_text(),
             what="the worker to notice",
+            worker=worker,
         )
         paper = registered(corpus_dir)
         queue_paper(paper.pk)
-        wait_for(lambda: "Canceling queue default" in worker.log.read_text(), what="the pause")
+        wait_for(
+            lambda: "Canceling queue default" in worker.log.read_text(),
+            what="the pause",
+            worker=worker,
+        )
         # The message stays with the broker instead of being taken, retried and dropped.
         threading.Event().wait(3)
         assert waiting_messages("default") == 1
         assert Paper.objects.get(pk=paper.pk).status == Paper.Status.PENDING
 
         outage.mend()
-        wait_for(lambda: done(Paper, paper.pk), what="the worker to take the paper when back")
+        wait_for(
+            lambda: done(Paper, paper.pk),
+            what="the worker to take the paper when back",
+            worker=worker,
+        )
         assert "The database is reachable again" in worker.log.read_text()
     finally:
         worker.stop()

@@ -14,8 +14,8 @@ from annotator.learning import project_examples
 from annotator.models import Assignment, Item
 from audit.models import Paper, SeedModel, Sentence
 from audit.seeduse.model import SeedUseModel
+from tests.conftest import wait_for
 from tests.test_annotator_support import ingest, label, person, project_with, queue_of
-from tests.test_ingest_worker import wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -41,6 +41,7 @@ def test_labels_retrain_the_model_and_a_manager_makes_it_the_default(
         lambda: SeedModel.objects.filter(project=project).exclude(status="running").first(),
         timeout=240,
         what="the worker to retrain the model",
+        worker=celery_worker,
     )
     assert version.status == SeedModel.Status.DONE, version.error
     assert version.labels == len(queue) == len(project_examples(project))
@@ -68,7 +69,7 @@ def test_labels_retrain_the_model_and_a_manager_makes_it_the_default(
             abs(now[pk] - score) > 1e-4 for pk, (score, _) in before.items()
         )
 
-    wait_for(rescored, timeout=120, what="the worker to re-score the corpus")
+    wait_for(rescored, timeout=120, what="the worker to re-score the corpus", worker=celery_worker)
     # Each paper's share of seed talk is the new version's estimate, against its expectation.
     expected = SeedUseModel.from_bytes(bytes(version.weights)).reference_share
     wait_for(
@@ -80,6 +81,7 @@ def test_labels_retrain_the_model_and_a_manager_makes_it_the_default(
         ),
         timeout=60,
         what="every paper re-scored",
+        worker=celery_worker,
     )
     assert sorted(Assignment.objects.values_list("pk", "label", "labelled_at")) == labels
     assert sorted(Item.objects.values_list("pk", "sentence_id", "final_label")) == items

@@ -16,8 +16,7 @@ from audit.lab import actions
 from audit.lab.models import Experiment
 from audit.lab.tasks import queue_experiment
 from audit.management.commands import demo, ingest
-from tests.conftest import Worker, _use_broker
-from tests.test_ingest_worker import wait_for
+from tests.conftest import Worker, _use_broker, wait_for
 
 pytestmark = pytest.mark.worker
 ON_FILESYSTEM_BROKER = pytest.mark.parametrize("celery_worker", ["filesystem://"], indirect=True)
@@ -49,7 +48,9 @@ def test_one_worker_for_both_queues_is_reported_busy_with_the_experiment(
     celery_worker, long_experiment, corpus_dir, monkeypatch
 ):
     """The old demo: one single-process worker for `default` and `lab`."""
-    wait_for(lambda: _running(long_experiment), what="the experiment to start")
+    wait_for(
+        lambda: _running(long_experiment), what="the experiment to start", worker=celery_worker
+    )
     monkeypatch.setattr(ingest, "WORKER_HINT_AFTER_S", 1)
 
     _, err = run_ingest(corpus_dir, "--timeout", "6")
@@ -88,7 +89,7 @@ def test_the_demos_workers_ingest_a_paper_while_an_experiment_trains(
     experiment = actions.create_experiment("digits-knn-graph", "fixed_seed", 400, 3, "cpu")
     queue_experiment(experiment.pk)
     try:
-        wait_for(lambda: _running(experiment), what="the experiment to start")
+        wait_for(lambda: _running(experiment), what="the experiment to start", worker=celery_worker)
 
         out, _ = run_ingest(corpus_dir, "--timeout", "120")
 
