@@ -163,8 +163,14 @@ def wait_for(
         if value:
             return value
         time.sleep(0.05)
-    log = f"\nThe worker's log ends:\n{worker.log.read_text()[-6000:]}" if worker else ""
-    raise AssertionError(f"timed out waiting for {what}{log}")
+    if worker is None:
+        raise AssertionError(f"timed out waiting for {what}")
+    code = worker.process.poll()
+    state = "is running" if code is None else f"exited with code {code}"
+    raise AssertionError(
+        f"timed out waiting for {what}; the worker {state}, its log ends:\n"
+        f"{worker.log.read_text()[-6000:]}"
+    )
 
 
 def _use_broker(broker: str, monkeypatch) -> None:
